@@ -1,0 +1,334 @@
+"""Every state change of the chat, one function each (docs/architecture.md).
+
+Each action: (1) checks — validation, permissions and the moderation guard; (2) persists,
+in one transaction, its rows plus exactly one RoomEvent; (3) publishes the event after
+commit. Consumers, JSON views, admin and commands call these and nothing else to write.
+
+Lock order, to stay free of deadlocks: a message row (SELECT … FOR UPDATE) before its
+room row (the event-id UPDATE), never the other way round.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.models import User
+from accounts.roles import adopt_role_flags, with_role_flags
+
+from .broadcast import publish_event_on_commit
+from .errors import Conflict, Forbidden, Invalid, NotFound, TooLong
+from .events import EventFrames, allocate_event_id, append_event
+from .formatting import normalize_emoji, render
+from .guard import WriteAttempt, check_write
+from .models import Message, MessageRevision, Reaction, ReadMarker, Room, RoomEvent
+from .serializers import message_payload
+
+CLIENT_ID_MAX_LENGTH = 64
+
+
+@dataclass(frozen=True)
+class Change:
+    """A persisted change: the message after it, and the event that announced it."""
+
+    message: Message
+    event_id: int
+    payload: dict[str, Any]
+    # False when a repeated client_id returned the first message and nothing was written.
+    created: bool = True
+
+
+# --- validation ----------------------------------------------------------------------------
+
+
+def clean_body(body: object) -> str:
+    if not isinstance(body, str):
+        raise Invalid("The message body must be text.")
+    text = body.strip()
+    if not text:
+        raise Invalid("The message is empty.")
+    limit = settings.LIVECHAT_MAX_MESSAGE_LENGTH
+    if len(text) > limit:
+        raise TooLong(
+            f"The message is {len(text)} characters long; the limit is {limit}.",
+            limit=limit,
+        )
+    return text
+
+
+def clean_client_id(client_id: object) -> str | None:
+    if client_id is None or client_id == "":
+        return None
+    if not isinstance(client_id, str) or len(client_id) > CLIENT_ID_MAX_LENGTH:
+        raise Invalid(f"client_id must be text of at most {CLIENT_ID_MAX_LENGTH} characters.")
+    return client_id
+
+
+def clean_id(value: object, *, field: str) -> int:
+    # bool is an int in Python; true is not a message id.
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise Invalid(f"{field} must be a positive integer.")
+    return value
+
+
+def _resolve_mentions(names: list[str]) -> list[str]:
+    """The mentioned names that are real users, spelled as the users spell them."""
+    if not names:
+        return []
+    wanted = {name.casefold(): name for name in names}
+    found = {
+        username.casefold(): username
+        for username in User.objects.filter(username__in=_case_variants(names)).values_list(
+            "username", flat=True
+        )
+    }
+    return [found[key] for key in wanted if key in found]
+
+
+def _case_variants(names: list[str]) -> list[str]:
+    # An exact-or-capitalised match keeps the lookup on the unique username index; the
+    # completion list (a later issue) offers the exact spelling anyway.
+    variants: set[str] = set()
+    for name in names:
+        variants.update({name, name[:1].upper() + name[1:], name.lower()})
+    return sorted(variants)
+
+
+def _lock_message(message_id: int, *, room: Room | None) -> Message:
+    """The message with its author's roles, locked until the transaction ends."""
+    queryset = with_role_flags(
+        Message.objects.select_for_update(of=("self",)).select_related("author", "room"),
+        user_field="author",
+    )
+    if room is not None:
+        queryset = queryset.filter(room=room)
+    message = queryset.filter(pk=message_id).first()
+    if message is None:
+        raise NotFound(f"Message {message_id} does not exist in this room.")
+    adopt_role_flags(message.author, message, user_field="author")
+    return message
+
+
+def _record(message: Message, kind: str, now: Any, event_id: int) -> Change:
+    payload = message_payload(message)
+    append_event(room_id=message.room_id, event_id=event_id, kind=kind, payload=payload, now=now)
+    publish_event_on_commit(
+        message.room_id, EventFrames.build(event_id=event_id, kind=kind, payload=payload)
+    )
+    return Change(message=message, event_id=event_id, payload=payload)
+
+
+# --- send ----------------------------------------------------------------------------------
+
+
+def send_message(
+    *,
+    user: User,
+    room: Room,
+    body: object,
+    client_id: object = None,
+    reply_to: object = None,
+) -> Change:
+    """Post a message. Idempotent per (author, client_id): a repeat, however it arrives,
+    returns the first message and writes nothing."""
+    text = clean_body(body)
+    key = clean_client_id(client_id)
+    reply_to_id = None if reply_to is None else clean_id(reply_to, field="reply_to")
+    check_write(WriteAttempt(user=user, room=room, action="send", text=text))
+    rendered = render(text)
+
+    try:
+        with transaction.atomic():
+            return _create_message(
+                user=user, room=room, text=text, key=key, reply_to_id=reply_to_id,
+                rendered_html=rendered.html, mentions=rendered.mentions,
+            )
+    except IntegrityError:
+        # Two sockets (or a socket and a retrying HTTP call) sent the same client_id at
+        # once: the unique constraint let one in; the other returns what it wrote.
+        repeat = find_repeat(user=user, client_id=key)
+        if repeat is None:
+            raise
+        return repeat
+
+
+def _create_message(
+    *,
+    user: User,
+    room: Room,
+    text: str,
+    key: str | None,
+    reply_to_id: int | None,
+    rendered_html: str,
+    mentions: list[str],
+) -> Change:
+    now = timezone.now()
+    event_id = allocate_event_id(room.pk)
+    if reply_to_id is not None and not Message.objects.filter(pk=reply_to_id, room=room).exists():
+        raise NotFound(f"Message {reply_to_id} (the reply target) does not exist in this room.")
+    message = Message.objects.create(
+        room=room,
+        author=user,
+        body=text,
+        html=rendered_html,
+        created_at=now,
+        reply_to_id=reply_to_id,
+        client_id=key,
+        created_event_id=event_id,
+        mentions=_resolve_mentions(mentions),
+    )
+    MessageRevision.objects.create(
+        message=message, number=1, body=text, html=rendered_html, editor=user, created_at=now
+    )
+    return _record(message, RoomEvent.Kind.MESSAGE_CREATED, now, event_id)
+
+
+def find_repeat(*, user: User, client_id: object) -> Change | None:
+    """The message a repeated client_id already created, if any (no write)."""
+    key = clean_client_id(client_id)
+    if key is None:
+        return None
+    message = Message.objects.select_related("room").filter(author=user, client_id=key).first()
+    if message is None:
+        return None
+    message.author = user
+    return Change(
+        message=message,
+        event_id=message.created_event_id,
+        payload=message_payload(message),
+        created=False,
+    )
+
+
+# --- edit ----------------------------------------------------------------------------------
+
+
+def edit_message(
+    *,
+    user: User,
+    message_id: object,
+    body: object,
+    base_revision: object,
+    room: Room | None = None,
+) -> Change:
+    """Replace a message's text. Only its author may; an edit started from an older
+    revision than the current one is a conflict, never a silent overwrite."""
+    pk = clean_id(message_id, field="message_id")
+    base = clean_id(base_revision, field="base_revision")
+    text = clean_body(body)
+    rendered = render(text)
+
+    with transaction.atomic():
+        message = _lock_message(pk, room=room)
+        if message.author_id != user.pk:
+            raise Forbidden("Only the author can edit this message.")
+        if base != message.revision:
+            raise Conflict(
+                f"The message was changed meanwhile: it is at revision {message.revision}, "
+                f"your edit started from revision {base}.",
+                message_id=message.pk,
+                current_revision=message.revision,
+                message=message_payload(message),
+            )
+        check_write(
+            WriteAttempt(
+                user=user, room=message.room, action="edit", text=text,
+                old_text=message.body, message=message,
+            )
+        )
+        now = timezone.now()
+        event_id = allocate_event_id(message.room_id)
+        message.author = user  # same person; keeps the request's cached roles
+        message.body = text
+        message.html = rendered.html
+        message.mentions = _resolve_mentions(rendered.mentions)
+        message.revision += 1
+        message.edited_at = now
+        message.save(update_fields=["body", "html", "mentions", "revision", "edited_at"])
+        MessageRevision.objects.create(
+            message=message,
+            number=message.revision,
+            body=text,
+            html=rendered.html,
+            editor=user,
+            created_at=now,
+        )
+        return _record(message, RoomEvent.Kind.MESSAGE_EDITED, now, event_id)
+
+
+# --- reactions -----------------------------------------------------------------------------
+
+
+def toggle_reaction(
+    *, user: User, message_id: object, emoji: object, room: Room | None = None
+) -> Change:
+    """Add the user's reaction with this emoji, or take it back if it is there."""
+    pk = clean_id(message_id, field="message_id")
+    normalized = normalize_emoji(emoji) if isinstance(emoji, str) else None
+    if normalized is None:
+        raise Invalid("emoji must be one emoji or a known :shortcode:.")
+
+    with transaction.atomic():
+        message = _lock_message(pk, room=room)
+        check_write(WriteAttempt(user=user, room=message.room, action="react", message=message))
+        now = timezone.now()
+        event_id = allocate_event_id(message.room_id)
+        # The summary is kept under the message's row lock, so it is the truth of the rows.
+        summary = _summary_without(message.reactions, normalized, user.get_username())
+        if summary is None:
+            Reaction.objects.create(message=message, user=user, emoji=normalized)
+            message.reactions = _summary_with(message.reactions, normalized, user.get_username())
+        else:
+            Reaction.objects.filter(message=message, user=user, emoji=normalized).delete()
+            message.reactions = summary
+        message.save(update_fields=["reactions"])
+        return _record(message, RoomEvent.Kind.REACTION_CHANGED, now, event_id)
+
+
+def _summary_without(
+    summary: list[dict[str, Any]], emoji: str, username: str
+) -> list[dict[str, Any]] | None:
+    """The summary with the user's reaction removed, or None if they had not reacted."""
+    for index, entry in enumerate(summary):
+        if entry["emoji"] == emoji and username in entry["users"]:
+            users = [name for name in entry["users"] if name != username]
+            rest = summary[:index] + summary[index + 1 :]
+            if not users:
+                return rest
+            rest.insert(index, {"emoji": emoji, "count": len(users), "users": users})
+            return rest
+    return None
+
+
+def _summary_with(summary: list[dict[str, Any]], emoji: str, username: str) -> list[dict]:
+    for index, entry in enumerate(summary):
+        if entry["emoji"] == emoji:
+            users = [*entry["users"], username]
+            return [
+                *summary[:index],
+                {"emoji": emoji, "count": len(users), "users": users},
+                *summary[index + 1 :],
+            ]
+    # New emoji go last: the order people reacted in.
+    return [*summary, {"emoji": emoji, "count": 1, "users": [username]}]
+
+
+# --- read markers --------------------------------------------------------------------------
+
+
+def mark_read(*, user: User, room: Room, message_id: object) -> int:
+    """Advance the user's read marker in the room (never backwards). Personal state: it
+    is not in the room's event log. Returns the marker's message id."""
+    pk = clean_id(message_id, field="message_id")
+    if not Message.objects.filter(pk=pk, room=room).exists():
+        raise NotFound(f"Message {pk} does not exist in this room.")
+    with transaction.atomic():
+        marker, _ = ReadMarker.objects.select_for_update().get_or_create(user=user, room=room)
+        if pk > marker.last_read_message_id:
+            marker.last_read_message_id = pk
+            marker.save(update_fields=["last_read_message_id", "updated_at"])
+    return marker.last_read_message_id

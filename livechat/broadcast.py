@@ -1,0 +1,51 @@
+"""Publishing to the channel layer. Only called after commit: a frame never announces a
+change that could still roll back."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+
+from .events import EventFrames
+
+logger = logging.getLogger(__name__)
+
+
+def room_group(room_id: int) -> str:
+    return f"room-{room_id}"
+
+
+def user_group(user_id: int) -> str:
+    return f"user-{user_id}"
+
+
+def _group_send(group: str, message: dict[str, Any]) -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        async_to_sync(layer.group_send)(group, message)
+    except Exception:
+        # The change is committed and in the event log; a client that misses this frame
+        # notices the gap in event ids (or reconnects) and fetches it. Publishing must
+        # not turn a successful write into an error.
+        logger.exception("publishing to %s failed", group)
+
+
+def publish_event_on_commit(room_id: int, frames: EventFrames) -> None:
+    message = {
+        "type": "room.event",
+        "event_id": frames.event_id,
+        "public": frames.public,
+        "moderator": frames.moderator,
+    }
+    transaction.on_commit(lambda: _group_send(room_group(room_id), message))
+
+
+def publish_ephemeral(room_id: int, message: dict[str, Any]) -> None:
+    """Typing and presence: not logged, not replayed, sent at once."""
+    _group_send(room_group(room_id), message)

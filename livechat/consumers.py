@@ -1,0 +1,292 @@
+"""The room socket, /ws/rooms/<slug>/ (docs/api.md).
+
+Thin by design: parse a frame, call one action or selector through
+``database_sync_to_async``, turn a domain error into an `error` frame. Rules live in
+actions.py, reads in selectors.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+
+from accounts.roles import is_moderator, public_user
+
+from . import actions, selectors
+from .broadcast import room_group, user_group
+from .delivery import EventCursor
+from .errors import ChatError, Invalid, NotFound, Resync, TooLong
+from .events import EventFrames, dumps
+from .models import Room
+from .presence import member_key, store
+
+logger = logging.getLogger(__name__)
+
+# Close codes sent before accept() refuse the handshake (HTTP 403 to the client).
+CLOSE_ROOM_NOT_FOUND = 4404
+
+Handler = Callable[[dict[str, Any]], Awaitable[None]]
+
+
+class RoomConsumer(AsyncWebsocketConsumer):
+    room: Room
+    cursor: EventCursor
+
+    # -- dispatch --------------------------------------------------------------------------
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        # Channels' AsyncConsumer.dispatch awaits aclose_old_connections() — a hop onto the
+        # single sync thread — before *every* handler, fan-out frames included; under load
+        # that hop is most of a delivery's cost. This consumer touches the database only
+        # through database_sync_to_async, which closes stale connections itself, so the
+        # hop buys nothing here.
+        handler = getattr(self, message["type"].replace(".", "_"), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    async def connect(self) -> None:
+        self.user = self.scope.get("user")
+        self.heartbeat: asyncio.Task[None] | None = None
+        self.presence_member: str | None = None
+        if self.user is None or not self.user.is_authenticated:
+            await self.close()
+            return
+        try:
+            room = await database_sync_to_async(selectors.get_room)(
+                self.scope["url_route"]["kwargs"]["slug"]
+            )
+        except NotFound:
+            await self.close(code=CLOSE_ROOM_NOT_FOUND)
+            return
+        self.room = room
+        self.moderator = is_moderator(self.user)
+        self.me = public_user(self.user)
+        self.group = room_group(room.pk)
+        # Join the group *before* reading the last event id: an event committed after the
+        # read then arrives live, one committed before it is covered by history/resume.
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.channel_layer.group_add(user_group(self.user.pk), self.channel_name)
+        await database_sync_to_async(room.refresh_from_db)(
+            fields=["last_event_id", "pruned_through_event_id"]
+        )
+        self.cursor = EventCursor(joined_at=room.last_event_id)
+        await self.accept()
+
+        self.presence_member = member_key(self.channel_name, self.me)
+        await store().touch(room.pk, self.presence_member)
+        online = await store().online(room.pk)
+        await self.send_frame(
+            {
+                "type": "hello",
+                "room": {"slug": room.slug, "name": room.name},
+                "user": self.me,
+                "last_event_id": room.last_event_id,
+                "online": online,
+            }
+        )
+        await self.broadcast_presence(online)
+        self.heartbeat = asyncio.create_task(self.keep_presence())
+
+    async def disconnect(self, code: int) -> None:
+        if self.heartbeat is not None:
+            self.heartbeat.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.heartbeat
+        if self.presence_member is not None:
+            await store().leave(self.room.pk, self.presence_member)
+            await self.broadcast_presence(await store().online(self.room.pk))
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+            await self.channel_layer.group_discard(user_group(self.user.pk), self.channel_name)
+
+    async def keep_presence(self) -> None:
+        """Refresh this socket's presence and prune sockets that died without a goodbye."""
+        interval = settings.LIVECHAT_PRESENCE_TTL / 3
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                await store().touch(self.room.pk, self.presence_member or "")
+                if await store().prune(self.room.pk):
+                    await self.broadcast_presence(await store().online(self.room.pk))
+            except Exception:
+                # Presence is best effort; a Redis hiccup must not kill the socket.
+                logger.exception("presence refresh failed")
+
+    async def broadcast_presence(self, online: list[dict[str, Any]]) -> None:
+        await self.channel_layer.group_send(
+            self.group, {"type": "room.presence", "frame": dumps({"type": "presence", "online": online})}
+        )
+
+    # -- client frames ---------------------------------------------------------------------
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if text_data is None:
+            await self.send_error(Invalid("Frames must be JSON text, not binary."))
+            return
+        if len(text_data) > settings.LIVECHAT_MAX_FRAME_BYTES:
+            await self.send_error(
+                TooLong(f"The frame is larger than {settings.LIVECHAT_MAX_FRAME_BYTES} bytes.")
+            )
+            return
+        try:
+            frame = json.loads(text_data)
+        except ValueError:
+            await self.send_error(Invalid("The frame is not valid JSON."))
+            return
+        if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
+            await self.send_error(Invalid('A frame must be a JSON object with a "type".'))
+            return
+        handler = self.client_handlers().get(frame["type"])
+        if handler is None:
+            await self.send_error(Invalid(f"Unknown frame type {frame['type'][:40]!r}."))
+            return
+        try:
+            await handler(frame)
+        except ChatError as error:
+            await self.send_error(error, answers=_answers(frame))
+
+    def client_handlers(self) -> dict[str, Handler]:
+        return {
+            "message.send": self.on_send,
+            "message.edit": self.on_edit,
+            "reaction.toggle": self.on_reaction,
+            "typing": self.on_typing,
+            "read": self.on_read,
+            "resume": self.on_resume,
+        }
+
+    async def on_send(self, frame: dict[str, Any]) -> None:
+        change = await database_sync_to_async(actions.send_message)(
+            user=self.user,
+            room=self.room,
+            body=frame.get("body"),
+            client_id=frame.get("client_id"),
+            reply_to=frame.get("reply_to"),
+        )
+        await self.send_frame(
+            {
+                "type": "ack",
+                "client_id": change.message.client_id,
+                "message_id": change.message.pk,
+                "event_id": change.event_id,
+            }
+        )
+
+    async def on_edit(self, frame: dict[str, Any]) -> None:
+        await database_sync_to_async(actions.edit_message)(
+            user=self.user,
+            room=self.room,
+            message_id=frame.get("message_id"),
+            body=frame.get("body"),
+            base_revision=frame.get("base_revision"),
+        )
+
+    async def on_reaction(self, frame: dict[str, Any]) -> None:
+        await database_sync_to_async(actions.toggle_reaction)(
+            user=self.user, room=self.room, message_id=frame.get("message_id"),
+            emoji=frame.get("emoji"),
+        )
+
+    async def on_read(self, frame: dict[str, Any]) -> None:
+        await database_sync_to_async(actions.mark_read)(
+            user=self.user, room=self.room, message_id=frame.get("message_id")
+        )
+
+    async def on_typing(self, frame: dict[str, Any]) -> None:
+        # Ephemeral: never logged, at most one per user per interval, and only to others.
+        if await store().typing_allowed(self.room.pk, self.user.pk):
+            await self.channel_layer.group_send(
+                self.group,
+                {
+                    "type": "room.typing",
+                    "user_id": self.user.pk,
+                    "frame": dumps({"type": "typing", "user": self.me}),
+                },
+            )
+
+    async def on_resume(self, frame: dict[str, Any]) -> None:
+        after = frame.get("after_event_id")
+        if not isinstance(after, int) or isinstance(after, bool) or after < 0:
+            raise Invalid("after_event_id must be a whole number, 0 or more.")
+        await self.replay(after)
+
+    async def replay(self, after: int) -> None:
+        limit = settings.LIVECHAT_RESUME_MAX_EVENTS
+        try:
+            events, more = await database_sync_to_async(selectors.events_after)(
+                room=self.room, after=after, limit=limit
+            )
+        except Resync:
+            await self.send_frame({"type": "resync"})
+            return
+        if more:
+            # Replaying thousands of events costs more than loading the latest history.
+            await self.send_frame({"type": "resync"})
+            if events:
+                self.cursor.advance(events[-1].event_id)
+            return
+        for event in events:
+            if self.cursor.needs_replay(event.event_id):
+                await self.send(text_data=EventFrames.of(event).for_viewer(moderator=self.moderator))
+            self.cursor.advance(event.event_id)
+
+    # -- channel-layer messages ------------------------------------------------------------
+
+    async def room_event(self, message: dict[str, Any]) -> None:
+        event_id: int = message["event_id"]
+        if self.cursor.is_stale(event_id):
+            return  # already forwarded (live or by a gap fill)
+        missing = self.cursor.gap_before(event_id)
+        if missing:
+            await self.fill_gap(missing)
+        text = message["moderator"] if self.moderator and message["moderator"] else message["public"]
+        await self.send(text_data=text)
+        self.cursor.advance(event_id)
+
+    async def fill_gap(self, missing: range) -> None:
+        """The layer dropped or reordered frames: forward the missing ones from the log."""
+        if len(missing) > settings.LIVECHAT_RESUME_MAX_EVENTS:
+            await self.send_frame({"type": "resync"})
+            self.cursor.advance(missing[-1])
+            return
+        try:
+            events, _ = await database_sync_to_async(selectors.events_after)(
+                room=self.room, after=missing[0] - 1, limit=len(missing)
+            )
+        except Resync:
+            await self.send_frame({"type": "resync"})
+            self.cursor.advance(missing[-1])
+            return
+        for event in events:
+            await self.send(text_data=EventFrames.of(event).for_viewer(moderator=self.moderator))
+            self.cursor.advance(event.event_id)
+
+    async def room_presence(self, message: dict[str, Any]) -> None:
+        await self.send(text_data=message["frame"])
+
+    async def room_typing(self, message: dict[str, Any]) -> None:
+        if message["user_id"] != self.user.pk:
+            await self.send(text_data=message["frame"])
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    async def send_frame(self, frame: dict[str, Any]) -> None:
+        await self.send(text_data=dumps(frame))
+
+    async def send_error(self, error: ChatError, answers: dict[str, Any] | None = None) -> None:
+        await self.send_frame({"type": "error", **error.as_dict(), **(answers or {})})
+
+
+def _answers(frame: dict[str, Any]) -> dict[str, Any]:
+    """The client_id or message_id an error answers, so the client can match it up."""
+    return {key: frame[key] for key in ("client_id", "message_id") if key in frame}

@@ -1,0 +1,132 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Room(models.Model):
+    slug = models.SlugField(max_length=64, unique=True)
+    name = models.CharField(max_length=120)
+    description = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # The newest event id of this room. Every write increments it with one UPDATE, which
+    # also takes the row lock that serialises the room's writes: event ids are therefore
+    # handed out and committed in order, with no gaps (a rolled-back write rolls back its
+    # increment too).
+    last_event_id = models.BigIntegerField(default=0)
+    # Events up to this id have been pruned from the log; asking for them means `resync`.
+    pruned_through_event_id = models.BigIntegerField(default=0)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Message(models.Model):
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="messages"
+    )
+    body = models.TextField()
+    html = models.TextField()
+    created_at = models.DateTimeField()
+    edited_at = models.DateTimeField(null=True, blank=True)
+    revision = models.PositiveIntegerField(default=1)
+    hidden = models.BooleanField(default=False)
+    reply_to = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replies"
+    )
+    # The sender's idempotency key: a repeat of (author, client_id) returns this message.
+    client_id = models.CharField(max_length=64, null=True, blank=True)
+    # The event that announced this message, for the `ack` of a repeated send.
+    created_event_id = models.BigIntegerField()
+    # Usernames mentioned, resolved to real users when the text was written.
+    mentions = models.JSONField(default=list, blank=True)
+    # Denormalised summary of the Reaction rows, kept by the reaction action under the
+    # room's write lock, so that a history page needs no query per message.
+    reactions = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["author", "client_id"],
+                condition=Q(client_id__isnull=False),
+                name="message_author_client_id_uniq",
+            )
+        ]
+        indexes = [
+            # History pages: WHERE room_id = ? AND id < ? ORDER BY id DESC LIMIT n.
+            models.Index(fields=["room", "-id"], name="message_room_id_desc_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} in {self.room_id}"
+
+
+class MessageRevision(models.Model):
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    body = models.TextField()
+    html = models.TextField()
+    editor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["message", "number"], name="revision_number_uniq")
+        ]
+        ordering = ["message", "number"]
+
+
+class Reaction(models.Model):
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="reaction_rows")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    emoji = models.CharField(max_length=32)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["message", "user", "emoji"], name="reaction_message_user_emoji_uniq"
+            )
+        ]
+
+
+class RoomEvent(models.Model):
+    """The event log: every persisted change of a room, numbered 1, 2, 3, … per room."""
+
+    class Kind(models.TextChoices):
+        MESSAGE_CREATED = "message.created"
+        MESSAGE_EDITED = "message.edited"
+        MESSAGE_HIDDEN = "message.hidden"
+        MESSAGE_UNHIDDEN = "message.unhidden"
+        REACTION_CHANGED = "reaction.changed"
+
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="events")
+    event_id = models.BigIntegerField()
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    # The whole message as it was after this change, in the wire format.
+    payload = models.JSONField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            # Also the index for catch-up: WHERE room_id = ? AND event_id > ? ORDER BY event_id.
+            models.UniqueConstraint(fields=["room", "event_id"], name="roomevent_room_event_uniq")
+        ]
+        indexes = [models.Index(fields=["created_at"], name="roomevent_created_idx")]
+
+
+class ReadMarker(models.Model):
+    """The newest message a user has seen in a room."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="+")
+    last_read_message_id = models.BigIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "room"], name="readmarker_uniq")]

@@ -1,0 +1,24 @@
+from django.urls import path
+
+from . import api, views
+
+app_name = "livechat"
+
+urlpatterns = [
+    path("", views.room_list, name="room-list"),
+    path("rooms/<slug:slug>/", views.room_page, name="room"),
+    path("api/rooms/", api.rooms, name="api-rooms"),
+    path("api/rooms/<slug:slug>/messages/", api.room_messages, name="api-room-messages"),
+    path("api/rooms/<slug:slug>/events/", api.room_events, name="api-room-events"),
+    path("api/messages/<int:message_id>/", api.message_detail, name="api-message"),
+    path(
+        "api/messages/<int:message_id>/revisions/",
+        api.message_revisions,
+        name="api-message-revisions",
+    ),
+    path(
+        "api/messages/<int:message_id>/reactions/",
+        api.message_reactions,
+        name="api-message-reactions",
+    ),
+]

@@ -1,0 +1,48 @@
+"""HTML pages. The room page is a shell: its script loads history over the JSON API and
+follows the room over the socket."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.csrf import ensure_csrf_cookie
+
+from accounts.roles import public_user
+
+from . import selectors
+from .errors import NotFound
+from .formatting import EMOJI_SHORTCODES
+
+
+@login_required
+def room_list(request: HttpRequest) -> HttpResponse:
+    rooms = list(selectors.list_rooms())
+    unread = selectors.unread_counts(user=request.user, rooms=rooms)
+    return render(
+        request,
+        "livechat/room_list.html",
+        {"rooms": [(room, unread.get(room.pk, 0)) for room in rooms]},
+    )
+
+
+@login_required
+@ensure_csrf_cookie
+def room_page(request: HttpRequest, slug: str) -> HttpResponse:
+    try:
+        room = selectors.get_room(slug)
+    except NotFound as error:
+        raise Http404(error.detail) from None
+    config = {
+        "room": {"slug": room.slug, "name": room.name},
+        "user": public_user(request.user),
+        "maxLength": settings.LIVECHAT_MAX_MESSAGE_LENGTH,
+        "emoji": ["👍", "❤️", "😂", "🎉", "🤔", "🙏"],
+        "shortcodes": EMOJI_SHORTCODES,
+    }
+    return render(
+        request,
+        "livechat/room.html",
+        {"room": room, "rooms": selectors.list_rooms(), "config": config},
+    )

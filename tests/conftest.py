@@ -1,0 +1,177 @@
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import Any
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.layers import channel_layers
+from channels.testing import WebsocketCommunicator
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.test import Client
+
+from accounts.models import User
+from accounts.roles import MENTORS, MODERATORS
+from livechat import presence
+from livechat.models import Room
+
+HOST = "127.0.0.1:8000"
+ORIGIN = f"http://{HOST}"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_ephemeral_state(settings: Any) -> Iterator[None]:
+    """Presence, typing throttles and channel groups never leak from one test into the
+    next (room ids are reused across tests)."""
+    settings.ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
+    presence._store = None
+    channel_layers.backends.clear()
+    yield
+    if settings.REDIS_URL:
+        import redis
+
+        client = redis.Redis.from_url(settings.REDIS_URL)
+        keys = list(client.scan_iter(match=f"{settings.LIVECHAT_REDIS_PREFIX}:*", count=1000))
+        if keys:
+            client.delete(*keys)
+        client.close()
+    presence._store = None
+    channel_layers.backends.clear()
+
+
+def make_user(username: str, *groups: str, **fields: Any) -> User:
+    user = User.objects.create_user(username=username, password="pw-" + username, **fields)
+    if groups:
+        user.groups.set(Group.objects.filter(name__in=groups))
+    return user
+
+
+@pytest.fixture
+def alice(db: None) -> User:
+    return make_user("Alice")
+
+
+@pytest.fixture
+def bob(db: None) -> User:
+    return make_user("Bob")
+
+
+@pytest.fixture
+def mentor(db: None) -> User:
+    return make_user("Mentor", MENTORS)
+
+
+@pytest.fixture
+def moderator(db: None) -> User:
+    return make_user("Mod", MODERATORS)
+
+
+@pytest.fixture
+def room(db: None) -> Room:
+    return Room.objects.create(slug="help-desk", name="Help desk")
+
+
+@pytest.fixture
+def other_room(db: None) -> Room:
+    return Room.objects.create(slug="lounge", name="Lounge")
+
+
+def fresh(user: User) -> User:
+    """The user as a request or socket loads it (roles annotated by the auth backend)."""
+    from accounts.backends import RolesModelBackend
+
+    loaded = RolesModelBackend().get_user(user.pk)
+    assert loaded is not None
+    return loaded
+
+
+@pytest.fixture
+def api(db: None) -> Callable[[User], Client]:
+    """A JSON client signed in as the given user, with CSRF checks on as in production."""
+
+    def make(user: User) -> Client:
+        client = Client(enforce_csrf_checks=True, HTTP_HOST=HOST)
+        client.force_login(user)
+        client.get("/api/rooms/")  # sets nothing; the CSRF cookie comes from the room page
+        return client
+
+    return make
+
+
+def session_cookie(user: User) -> str:
+    client = Client()
+    client.force_login(user)
+    return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+
+
+def ws_headers(
+    cookie: str | None, *, origin: str | None = ORIGIN, host: str = HOST
+) -> list[tuple[bytes, bytes]]:
+    headers = [(b"host", host.encode())]
+    if origin is not None:
+        headers.append((b"origin", origin.encode()))
+    if cookie is not None:
+        headers.append((b"cookie", cookie.encode()))
+    return headers
+
+
+class Socket:
+    """A test socket: a WebsocketCommunicator speaking JSON frames."""
+
+    def __init__(self, communicator: WebsocketCommunicator) -> None:
+        self.communicator = communicator
+        self.hello: dict[str, Any] = {}
+
+    async def send(self, frame: dict[str, Any]) -> None:
+        await self.communicator.send_to(text_data=json.dumps(frame))
+
+    async def send_raw(self, text: str) -> None:
+        await self.communicator.send_to(text_data=text)
+
+    async def recv(self, timeout: float = 3) -> dict[str, Any]:
+        return json.loads(await self.communicator.receive_from(timeout=timeout))
+
+    async def recv_type(self, *types: str, timeout: float = 3) -> dict[str, Any]:
+        """The next frame of one of ``types``, skipping presence/typing chatter."""
+        while True:
+            frame = await self.recv(timeout=timeout)
+            if frame["type"] in types:
+                return frame
+
+    async def nothing(self, timeout: float = 0.3) -> bool:
+        return await self.communicator.receive_nothing(timeout=timeout)
+
+    async def close(self) -> None:
+        await self.communicator.disconnect()
+
+
+@pytest.fixture
+async def connect() -> AsyncIterator[Callable[..., Any]]:
+    """Open sockets to /ws/rooms/<slug>/ through the real ASGI application."""
+    from config.asgi import application
+
+    opened: list[Socket] = []
+
+    async def open_socket(
+        user: User | None, slug: str = "help-desk", *, expect_hello: bool = True, **kw: Any
+    ) -> Socket:
+        cookie = await database_sync_to_async(session_cookie)(user) if user is not None else None
+        communicator = WebsocketCommunicator(
+            application, f"/ws/rooms/{slug}/", headers=ws_headers(cookie, **kw)
+        )
+        connected, _ = await communicator.connect(timeout=5)
+        socket = Socket(communicator)
+        if not connected:
+            raise ConnectionRefusedError(f"handshake refused for {slug}")
+        opened.append(socket)
+        if expect_hello:
+            socket.hello = await socket.recv_type("hello")
+        return socket
+
+    yield open_socket
+    for socket in opened:
+        with contextlib.suppress(Exception):
+            await socket.close()
