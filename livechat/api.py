@@ -8,7 +8,6 @@ from functools import wraps
 from typing import Any
 
 from django.http import HttpRequest, JsonResponse
-from django.views.decorators.http import require_http_methods
 
 from . import actions, selectors
 from .errors import ChatError, Forbidden, Invalid
@@ -25,9 +24,15 @@ def api_view(*methods: str) -> Callable[[View], View]:
     """Session-authenticated JSON view: domain errors become ``{"error": {...}}``."""
 
     def decorate(view: View) -> View:
-        @require_http_methods(list(methods))
         @wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
+            if request.method not in methods:
+                response = error_response(
+                    Invalid(f"{request.method} is not allowed here; use {' or '.join(methods)}.")
+                )
+                response.status_code = 405
+                response["Allow"] = ", ".join(methods)
+                return response
             if not request.user.is_authenticated:
                 return error_response(Forbidden("Sign in to use the chat."))
             try:

@@ -44,8 +44,8 @@ def _isolated_ephemeral_state(settings: Any) -> Iterator[None]:
 
 def make_user(username: str, *groups: str, **fields: Any) -> User:
     user = User.objects.create_user(username=username, password="pw-" + username, **fields)
-    if groups:
-        user.groups.set(Group.objects.filter(name__in=groups))
+    # get_or_create: transactional tests flush the groups the data migration made.
+    user.groups.set([Group.objects.get_or_create(name=name)[0] for name in groups])
     return user
 
 
@@ -141,8 +141,13 @@ class Socket:
             if frame["type"] in types:
                 return frame
 
-    async def nothing(self, timeout: float = 0.3) -> bool:
-        return await self.communicator.receive_nothing(timeout=timeout)
+    async def nothing(self, timeout: float = 0.3, ignore: tuple[str, ...] = ("presence",)) -> bool:
+        """True if no frame arrives within ``timeout``, other than ``ignore``d chatter."""
+        while not await self.communicator.receive_nothing(timeout=timeout):
+            frame = await self.recv()
+            if frame["type"] not in ignore:
+                return False
+        return True
 
     async def close(self) -> None:
         await self.communicator.disconnect()
@@ -175,3 +180,34 @@ async def connect() -> AsyncIterator[Callable[..., Any]]:
     for socket in opened:
         with contextlib.suppress(Exception):
             await socket.close()
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
+    # Socket tests touch the database from asgiref's sync thread; persistent connections
+    # there would outlive the test and keep the test database from being dropped.
+    for alias in settings.DATABASES:
+        settings.DATABASES[alias]["CONN_MAX_AGE"] = 0
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hashing() -> Iterator[None]:
+    # PBKDF2 at production strength costs ~0.3 s per user created; tests make hundreds.
+    # Browser tests, whose server process checks passwords, switch back (tests/e2e).
+    from django.test import override_settings
+
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
+@pytest.fixture
+def transaction_statements(db: None) -> int:
+    """Statements an empty transaction adds to a query count on this database: SQLite's
+    BEGIN IMMEDIATE and COMMIT are captured, PostgreSQL's implicit ones are not. Query
+    pins count the queries a write makes plus this, so they hold on both."""
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries, transaction.atomic():
+        pass
+    return len(queries.captured_queries)

@@ -1,0 +1,755 @@
+// The room page: history over the JSON API, live updates over the room socket
+// (docs/api.md, "Wire contract, v1").
+//
+// Delivery rules, in short:
+//  * Every change of the room is an event with a per-room id 1, 2, 3, … . The page
+//    applies events strictly in id order: one it already has is ignored, one past a gap
+//    is held back while the missing ones are asked for (`resume`), and applied after.
+//  * On the first hello the page remembers the room's newest event id and loads the
+//    latest history; events that arrive meanwhile wait until the history is in.
+//  * On every later hello (a reconnect) it asks for everything after the last event it
+//    applied. `resync` (those events are gone) starts over as if the page were new.
+//  * What the user sends carries a client_id and stays queued (in memory and in
+//    sessionStorage) until the server acknowledges it; the server stores a client_id at
+//    most once, so after any doubt the whole queue is simply sent again.
+
+import { Connection } from "./connection.js";
+import { el, fetchJSON } from "./dom.js";
+import { Outbox } from "./outbox.js";
+import { Timeline } from "./timeline.js";
+
+const HISTORY_PAGE_SIZE = 50;
+const TYPING_SEND_EVERY_MS = 2000; // send `typing` at most this often
+const TYPING_SHOW_MS = 4000; // how long "X is typing…" stays up
+const GAP_FALLBACK_MS = 4000; // a gap still open this long is filled over HTTP
+const POLL_AFTER_MS = 10000; // socket down this long: start polling the events API
+const POLL_EVERY_MS = 5000;
+const READ_DEBOUNCE_MS = 1000;
+const NEAR_BOTTOM_PX = 80;
+
+class ChatRoom {
+  constructor(config, dom) {
+    this.config = config;
+    this.me = config.user;
+    this.slug = config.room.slug;
+    this.api = `/api/rooms/${encodeURIComponent(this.slug)}`;
+    this.dom = dom;
+
+    // -- delivery state --
+    this.lastEventId = null; // the newest event applied; null until the first hello
+    this.historyState = "idle"; // "idle" | "loading" | "ready"
+    this.preHistory = []; // events that arrived while the history was loading
+    this.held = new Map(); // event id -> event that arrived past a gap
+    this.resumeAskedAfter = null; // the lastEventId we last sent `resume` for, per socket
+    this.generation = 0; // bumped by resync, so stale HTTP answers are dropped
+    this.live = false; // the current socket has said hello
+    this.helloSeenEver = false;
+    this.failedConnects = 0; // closes without a hello, in a row
+    this.disconnectedSince = null;
+
+    // -- sending state --
+    this.outbox = new Outbox(`livechat:outbox:${this.slug}:${this.me.id}`);
+    this.pending = new Map(); // client_id -> entry shown in the "being sent" list
+
+    // -- ephemeral UI state --
+    this.typers = new Map(); // username -> timer
+    this.lastTypingSent = 0;
+    this.lastReadSent = 0;
+    this.hasOlder = false;
+
+    this.timeline = new Timeline({
+      list: dom.messages,
+      outgoing: dom.outgoing,
+      me: this.me,
+      emoji: config.emoji || [],
+      actions: {
+        react: (id, emoji) => this.react(id, emoji),
+        edit: (id, body, base) =>
+          this.send({ type: "message.edit", message_id: id, body, base_revision: base }),
+        retry: (clientId) => this.retry(clientId),
+        discard: (clientId) => this.discard(clientId),
+      },
+    });
+
+    const scheme = location.protocol === "https:" ? "wss" : "ws";
+    this.connection = new Connection(
+      `${scheme}://${location.host}/ws/rooms/${encodeURIComponent(this.slug)}/`,
+      {
+        onFrame: (frame) => this.onFrame(frame),
+        onOpen: () => {
+          this.resumeAskedAfter = null;
+        },
+        onClose: (info) => this.onClose(info),
+        onState: (state) => {
+          if (state === "connecting" && !this.live) this.showStatus();
+        },
+      },
+    );
+  }
+
+  start() {
+    this.bindComposer();
+    this.bindPage();
+    // Messages queued before a reload of this tab are shown at once and sent on hello.
+    for (const entry of this.outbox.all()) {
+      this.pending.set(entry.clientId, entry);
+      this.timeline.showPending(entry, "queued");
+    }
+    this.showStatus();
+    this.connection.start();
+  }
+
+  // -- frames from the server ----------------------------------------------------------------
+
+  onFrame(frame) {
+    switch (frame.type) {
+      case "hello":
+        return this.onHello(frame);
+      case "event":
+        return this.onEvent(frame);
+      case "ack":
+        return this.onAck(frame);
+      case "error":
+        return this.onError(frame);
+      case "presence":
+        return this.renderOnline(frame.online || []);
+      case "typing":
+        return this.showTyping(frame.user);
+      case "resync":
+        return this.resync();
+      default:
+        return undefined; // frames from later versions (notification, …) are ignored
+    }
+  }
+
+  onHello(frame) {
+    this.live = true;
+    this.helloSeenEver = true;
+    this.failedConnects = 0;
+    this.disconnectedSince = null;
+    this.stopPolling();
+    this.connection.markHealthy();
+    this.renderOnline(frame.online || []);
+
+    if (this.lastEventId === null) {
+      // First connect (or after resync): history covers everything up to this id, the
+      // socket everything after it.
+      this.lastEventId = frame.last_event_id;
+      this.loadHistory();
+    } else {
+      // A reconnect: ask for what happened while we were away. The server replays it
+      // in order, and sends `resync` if it is no longer in the log.
+      this.requestResume({ force: true });
+    }
+    this.timeline.releaseSavingEdits();
+    this.flushOutbox();
+    this.showStatus();
+    this.scheduleRead();
+  }
+
+  onEvent(frame) {
+    if (!Number.isInteger(frame.event_id) || !frame.message) return;
+    if (this.historyState !== "ready") {
+      this.preHistory.push(frame);
+      return;
+    }
+    this.acceptEvents([frame]);
+  }
+
+  /** Take events (from the socket, a replay, or the events API) and apply every one
+   * that is next in line. */
+  acceptEvents(events) {
+    const stick = this.nearBottom();
+    let newMessage = false;
+    for (const event of events) {
+      if (event.event_id > this.lastEventId) this.held.set(event.event_id, event);
+    }
+    while (this.held.has(this.lastEventId + 1)) {
+      const event = this.held.get(this.lastEventId + 1);
+      this.held.delete(event.event_id);
+      this.lastEventId = event.event_id;
+      newMessage = this.applyEvent(event) || newMessage;
+    }
+    for (const id of this.held.keys()) if (id <= this.lastEventId) this.held.delete(id);
+
+    if (this.held.size > 0) this.onGap();
+    else this.clearGapTimer();
+    if (newMessage) this.afterNewMessages(stick);
+  }
+
+  /** Returns true when the event brought a message new to this page. */
+  applyEvent(event) {
+    const message = event.message;
+    const created = this.timeline.upsert(message);
+    this.messageArrived(message);
+    if (event.kind === "message.created") this.clearTyping(message.author.username);
+    return created;
+  }
+
+  /** A message is on the page: if it is one of ours still shown as pending, it is done. */
+  messageArrived(message) {
+    const clientId = message.client_id;
+    if (!clientId || message.author.id !== this.me.id) return;
+    this.outbox.remove(clientId);
+    if (this.pending.delete(clientId)) this.timeline.removePending(clientId);
+  }
+
+  /** Events are missing before some we hold: ask the server to replay them. If that does
+   * not fill the gap soon, fetch them over HTTP. */
+  onGap() {
+    this.requestResume({ force: false });
+    if (this.gapTimer) return;
+    this.gapTimer = setTimeout(() => {
+      this.gapTimer = null;
+      if (this.held.size > 0) this.fetchEvents();
+    }, GAP_FALLBACK_MS);
+  }
+
+  clearGapTimer() {
+    clearTimeout(this.gapTimer);
+    this.gapTimer = null;
+  }
+
+  requestResume({ force }) {
+    if (!this.live || this.lastEventId === null) return;
+    if (!force && this.resumeAskedAfter === this.lastEventId) return; // already asked
+    this.resumeAskedAfter = this.lastEventId;
+    this.connection.send({ type: "resume", after_event_id: this.lastEventId });
+  }
+
+  /** The events asked for are gone from the log: start over, as on a fresh page. */
+  resync() {
+    this.generation += 1;
+    this.lastEventId = null;
+    this.historyState = "idle";
+    this.preHistory = [];
+    this.held.clear();
+    this.clearGapTimer();
+    this.timeline.clear();
+    this.setHistoryControls(false, false);
+    this.live = false;
+    this.showStatus("Reloading the conversation…");
+    this.connection.reconnectNow();
+  }
+
+  onAck(frame) {
+    const entry = this.pending.get(frame.client_id);
+    this.outbox.remove(frame.client_id);
+    if (!entry) return;
+    if (this.timeline.messages.has(frame.message_id)) {
+      // The message itself is already shown (it can overtake the ack over HTTP).
+      this.pending.delete(frame.client_id);
+      this.timeline.removePending(frame.client_id);
+    } else {
+      this.timeline.showPending(entry, "sent");
+    }
+  }
+
+  onError(frame) {
+    const detail = frame.detail || "Something went wrong.";
+    const entry = frame.client_id ? this.pending.get(frame.client_id) : null;
+    if (entry) {
+      // A refused send is not retried by itself (a block or a filter would refuse it
+      // again); the user can try again or discard it.
+      this.outbox.remove(entry.clientId);
+      this.timeline.showPending(entry, "failed", detail);
+      return;
+    }
+    const id = frame.message_id;
+    if (Number.isInteger(id) && this.timeline.messages.has(id)) {
+      if (frame.code === "conflict") {
+        this.timeline.editConflict(id, frame.current_revision, frame.message, detail);
+        return;
+      }
+      if (this.timeline.edits.get(id)?.saving) {
+        this.timeline.editFailed(id, detail);
+        return;
+      }
+      if (this.timeline.showError(id, detail)) return;
+    }
+    this.showComposerError(detail);
+  }
+
+  // -- the socket's life ---------------------------------------------------------------------
+
+  onClose({ retryInMs }) {
+    const hadHello = this.live;
+    this.live = false;
+    this.disconnectedSince ??= Date.now();
+    if (!hadHello) this.failedConnects += 1;
+    // Unsent messages were written into a socket that is gone: they are resent on hello.
+    for (const entry of this.outbox.all()) this.timeline.showPending(entry, "queued");
+    this.showStatus(null, retryInMs);
+    this.startPollingSoon();
+    // A handshake the server refuses looks like any network failure to a browser. After
+    // a few, ask the API whether we are still signed in and the room still exists.
+    if (this.failedConnects >= 3 && this.failedConnects % 3 === 0) this.probeAccess();
+  }
+
+  async probeAccess() {
+    try {
+      await fetchJSON(`${this.api}/messages/?limit=1`);
+    } catch (error) {
+      if (error.status === 403) this.stopFor("You are signed out. Sign in again to keep chatting.");
+      else if (error.status === 404) this.stopFor("This room no longer exists.");
+    }
+  }
+
+  stopFor(text) {
+    this.connection.stop();
+    this.stopPolling();
+    this.live = false;
+    this.dom.status.dataset.state = "ended";
+    this.dom.statusText.textContent = text;
+    this.dom.retry.hidden = true;
+    if (text.startsWith("You are signed out")) {
+      this.dom.statusText.append(
+        " ",
+        el("a", { href: `/accounts/login/?next=${encodeURIComponent(location.pathname)}` }, "Sign in"),
+      );
+    }
+  }
+
+  /** The connection banner. Hidden while live; otherwise says what is going on. */
+  showStatus(text = null, retryInMs = null) {
+    clearInterval(this.statusTicker);
+    const { status, statusText, retry } = this.dom;
+    if (this.live && !text) {
+      status.dataset.state = "live";
+      statusText.textContent = "Connected.";
+      retry.hidden = true;
+      return;
+    }
+    if (text) {
+      status.dataset.state = "connecting";
+      statusText.textContent = text;
+      retry.hidden = true;
+      return;
+    }
+    if (!this.helloSeenEver && retryInMs === null) {
+      status.dataset.state = "connecting";
+      statusText.textContent = "Connecting…";
+      retry.hidden = true;
+      return;
+    }
+    status.dataset.state = "reconnecting";
+    retry.hidden = false;
+    const render = () => {
+      const queued = this.outbox.all().length;
+      const parts = [
+        navigator.onLine === false
+          ? "You are offline. Reconnecting when the network is back…"
+          : "Reconnecting…",
+      ];
+      if (this.connection.waiting) {
+        const seconds = Math.max(0, Math.ceil((this.connection.retryAt - Date.now()) / 1000));
+        if (seconds > 0) parts.push(`Next try in ${seconds} s.`);
+      }
+      if (queued) parts.push(`${queued} message${queued === 1 ? "" : "s"} will be sent then.`);
+      if (this.pollTimer && this.disconnectedSince && Date.now() - this.disconnectedSince > POLL_AFTER_MS) {
+        parts.push("Checking for new messages every few seconds.");
+      }
+      statusText.textContent = parts.join(" ");
+    };
+    render();
+    this.statusTicker = setInterval(render, 1000);
+  }
+
+  // -- history -------------------------------------------------------------------------------
+
+  async loadHistory() {
+    const generation = this.generation;
+    this.historyState = "loading";
+    this.dom.messages.setAttribute("aria-busy", "true");
+    let data;
+    try {
+      data = await fetchJSON(`${this.api}/messages/?limit=${HISTORY_PAGE_SIZE}`);
+    } catch (error) {
+      if (generation !== this.generation) return;
+      if (error.status === 403 || error.status === 404) {
+        this.probeAccess();
+        return;
+      }
+      this.historyState = "idle";
+      this.showComposerError("Could not load the messages; trying again…");
+      setTimeout(() => {
+        if (generation === this.generation && this.historyState === "idle") this.loadHistory();
+      }, 3000);
+      return;
+    }
+    if (generation !== this.generation) return; // a resync started over meanwhile
+
+    for (const message of data.messages) {
+      this.timeline.upsert(message);
+      this.messageArrived(message);
+    }
+    this.setHistoryControls(data.has_more, true);
+    this.historyState = "ready";
+    this.dom.messages.setAttribute("aria-busy", "false");
+    this.clearComposerError();
+
+    // Events that came in while the history loaded: some are already reflected in it,
+    // which is harmless (a message is replaced by id), and they are applied in order.
+    const buffered = this.preHistory;
+    this.preHistory = [];
+    this.acceptEvents(buffered);
+    this.scrollToBottom();
+    this.scheduleRead();
+  }
+
+  async loadOlder() {
+    const before = this.timeline.oldestId;
+    if (before === null || this.loadingOlder) return;
+    this.loadingOlder = true;
+    this.dom.loadOlder.disabled = true;
+    const generation = this.generation;
+    try {
+      const data = await fetchJSON(
+        `${this.api}/messages/?before=${before}&limit=${HISTORY_PAGE_SIZE}`,
+      );
+      if (generation !== this.generation) return;
+      const { scroller } = this.dom;
+      const fromBottom = scroller.scrollHeight - scroller.scrollTop;
+      // Newest first, so that each lands at the top of the list without a search.
+      for (const message of [...data.messages].reverse()) {
+        // A message already shown came from a live event and is at least as new.
+        if (!this.timeline.messages.has(message.id)) this.timeline.upsert(message);
+      }
+      scroller.scrollTop = scroller.scrollHeight - fromBottom; // keep the reader's place
+      this.setHistoryControls(data.has_more, true);
+    } catch (error) {
+      this.showComposerError(error.message || "Could not load older messages.");
+    } finally {
+      this.loadingOlder = false;
+      this.dom.loadOlder.disabled = false;
+    }
+  }
+
+  setHistoryControls(hasMore, loaded) {
+    this.hasOlder = hasMore;
+    this.dom.loadOlder.hidden = !hasMore;
+    this.dom.historyStart.hidden = !loaded || hasMore;
+  }
+
+  /** Events after lastEventId over HTTP: the gap fallback and the polling mode. */
+  async fetchEvents() {
+    if (this.fetchingEvents || this.historyState !== "ready") return;
+    this.fetchingEvents = true;
+    const generation = this.generation;
+    try {
+      for (;;) {
+        const data = await fetchJSON(`${this.api}/events/?after=${this.lastEventId}`);
+        if (generation !== this.generation) return;
+        this.acceptEvents(data.events);
+        if (!data.has_more || data.events.length === 0) break;
+      }
+    } catch (error) {
+      if (error.code === "resync" || error.status === 410) this.resync();
+      else if (error.status === 403 || error.status === 404) this.probeAccess();
+      // Anything else (network down): the next poll or reconnect tries again.
+    } finally {
+      this.fetchingEvents = false;
+    }
+  }
+
+  // -- polling fallback ----------------------------------------------------------------------
+  // While the socket stays down (a proxy that blocks WebSockets, a flaky network), read
+  // the room from the events API and send queued messages with POST. Both are safe to
+  // overlap with the socket coming back: events are applied by id, sends dedupe by
+  // client_id.
+
+  startPollingSoon() {
+    if (this.pollTimer) return;
+    this.pollTimer = setTimeout(() => this.poll(), POLL_AFTER_MS);
+  }
+
+  stopPolling() {
+    clearTimeout(this.pollTimer);
+    this.pollTimer = null;
+  }
+
+  async poll() {
+    if (this.live) {
+      this.pollTimer = null;
+      return;
+    }
+    try {
+      if (this.lastEventId === null) await this.firstLoadOverHttp();
+      else await this.fetchEvents();
+      await this.sendOutboxOverHttp();
+    } finally {
+      if (!this.live && !this.connection.stopped) {
+        this.pollTimer = setTimeout(() => this.poll(), POLL_EVERY_MS);
+      } else {
+        this.pollTimer = null;
+      }
+    }
+  }
+
+  /** The first load without a socket: the room's newest event id from the room list,
+   * then the history. Events after that id are then polled. */
+  async firstLoadOverHttp() {
+    if (this.historyState !== "idle") return;
+    try {
+      const data = await fetchJSON("/api/rooms/");
+      const room = data.rooms.find((r) => r.slug === this.slug);
+      if (!room || this.lastEventId !== null || this.live) return;
+      this.lastEventId = room.last_event_id;
+      await this.loadHistory();
+    } catch {
+      // Still offline; the next poll tries again.
+    }
+  }
+
+  async sendOutboxOverHttp() {
+    for (const entry of this.outbox.all()) {
+      if (this.live) return; // the socket is back and resends the queue itself
+      try {
+        const message = await fetchJSON(`${this.api}/messages/`, {
+          method: "POST",
+          body: { body: entry.body, client_id: entry.clientId },
+        });
+        this.onAck({ client_id: entry.clientId, message_id: message.id });
+      } catch (error) {
+        if (error.status && error.status < 500 && error.body?.code) {
+          this.onError({ ...error.body, client_id: entry.clientId });
+        } else {
+          return; // network trouble: keep the queue for later
+        }
+      }
+    }
+  }
+
+  // -- sending -------------------------------------------------------------------------------
+
+  /** Send a frame on a socket that has said hello; false if there is none. */
+  send(frame) {
+    return this.live && this.connection.send(frame);
+  }
+
+  sendMessage(body) {
+    const entry = this.outbox.add(body);
+    this.pending.set(entry.clientId, entry);
+    this.sendEntry(entry);
+    this.scrollToBottom();
+  }
+
+  sendEntry(entry) {
+    const sent = this.send({ type: "message.send", body: entry.body, client_id: entry.clientId });
+    this.timeline.showPending(entry, sent ? "sending" : "queued");
+    if (!sent) this.showStatus();
+  }
+
+  /** On every hello: send whatever the server has not acknowledged, with the same
+   * client_id as before (the server answers a repeat with the first message's ack). */
+  flushOutbox() {
+    for (const entry of this.outbox.all()) this.sendEntry(entry);
+  }
+
+  retry(clientId) {
+    const entry = this.pending.get(clientId);
+    if (!entry) return;
+    this.outbox.add(entry.body, clientId);
+    this.sendEntry(entry);
+  }
+
+  discard(clientId) {
+    this.outbox.remove(clientId);
+    this.pending.delete(clientId);
+    this.timeline.removePending(clientId);
+  }
+
+  react(id, emoji) {
+    if (!this.send({ type: "reaction.toggle", message_id: id, emoji })) {
+      this.timeline.showError(id, "You are offline; try again when the connection is back.");
+    }
+  }
+
+  // -- composer ------------------------------------------------------------------------------
+
+  bindComposer() {
+    const { composer, input } = this.dom;
+    composer.addEventListener("submit", (event) => {
+      event.preventDefault();
+      this.submitComposer();
+    });
+    input.addEventListener("keydown", (event) => {
+      // Enter sends, Shift+Enter is a new line; never while an IME is composing.
+      if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+        event.preventDefault();
+        this.submitComposer();
+      }
+    });
+    input.addEventListener("input", () => {
+      this.updateCounter();
+      if (input.value.trim()) this.maybeSendTyping();
+    });
+  }
+
+  submitComposer() {
+    const { input } = this.dom;
+    const body = input.value.trim();
+    if (!body) return;
+    const limit = this.config.maxLength;
+    if (limit && body.length > limit) {
+      this.showComposerError(`The message is ${body.length} characters long; the limit is ${limit}.`);
+      return;
+    }
+    this.clearComposerError();
+    input.value = "";
+    this.updateCounter();
+    this.sendMessage(body);
+  }
+
+  updateCounter() {
+    const limit = this.config.maxLength;
+    const left = limit - this.dom.input.value.length;
+    this.dom.counter.textContent = limit && left < Math.min(200, limit / 10) ? `${left} characters left.` : "";
+  }
+
+  maybeSendTyping() {
+    const now = Date.now();
+    if (now - this.lastTypingSent < TYPING_SEND_EVERY_MS) return;
+    if (this.send({ type: "typing" })) this.lastTypingSent = now;
+  }
+
+  showComposerError(text) {
+    this.dom.composerError.textContent = text;
+  }
+
+  clearComposerError() {
+    this.dom.composerError.textContent = "";
+  }
+
+  // -- presence, typing, read markers ----------------------------------------------------
+
+  renderOnline(users) {
+    const items = users.map((user) => {
+      const item = el("li", { class: "online-user" }, el("span", { class: "online-name" }, user.username));
+      for (const role of user.roles || []) {
+        if (role === "mentor" || role === "moderator") {
+          item.append(el("span", { class: `badge badge-${role}` }, role === "mentor" ? "Mentor" : "Moderator"));
+        }
+      }
+      if (user.id === this.me.id) item.append(el("span", { class: "muted" }, " (you)"));
+      return item;
+    });
+    this.dom.onlineList.replaceChildren(...items);
+    this.dom.onlineCount.textContent = `(${users.length})`;
+  }
+
+  showTyping(user) {
+    if (!user || user.id === this.me.id) return;
+    clearTimeout(this.typers.get(user.username));
+    this.typers.set(
+      user.username,
+      setTimeout(() => this.clearTyping(user.username), TYPING_SHOW_MS),
+    );
+    this.renderTyping();
+  }
+
+  clearTyping(username) {
+    if (!this.typers.has(username)) return;
+    clearTimeout(this.typers.get(username));
+    this.typers.delete(username);
+    this.renderTyping();
+  }
+
+  renderTyping() {
+    const names = [...this.typers.keys()];
+    let text = "";
+    if (names.length === 1) text = `${names[0]} is typing…`;
+    else if (names.length === 2) text = `${names[0]} and ${names[1]} are typing…`;
+    else if (names.length > 2) text = "Several people are typing…";
+    this.dom.typing.textContent = text;
+  }
+
+  /** Tell the server the newest message this user has seen, when the page is visible. */
+  scheduleRead() {
+    clearTimeout(this.readTimer);
+    this.readTimer = setTimeout(() => {
+      if (document.visibilityState !== "visible") return;
+      const newest = this.timeline.newestId;
+      if (newest && newest > this.lastReadSent && this.send({ type: "read", message_id: newest })) {
+        this.lastReadSent = newest;
+      }
+    }, READ_DEBOUNCE_MS);
+  }
+
+  // -- scrolling and page events ---------------------------------------------------------
+
+  nearBottom() {
+    const { scroller } = this.dom;
+    return scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < NEAR_BOTTOM_PX;
+  }
+
+  scrollToBottom() {
+    this.dom.scroller.scrollTop = this.dom.scroller.scrollHeight;
+    this.dom.jumpNew.hidden = true;
+  }
+
+  afterNewMessages(stick) {
+    if (stick) this.scrollToBottom();
+    else this.dom.jumpNew.hidden = false;
+    this.scheduleRead();
+  }
+
+  bindPage() {
+    const { scroller, jumpNew, loadOlder, retry } = this.dom;
+    loadOlder.addEventListener("click", () => this.loadOlder());
+    jumpNew.addEventListener("click", () => this.scrollToBottom());
+    retry.addEventListener("click", () => this.connection.reconnectNow());
+    scroller.addEventListener("scroll", () => {
+      if (this.nearBottom()) jumpNew.hidden = true;
+    });
+    // Coming back (network or tab) is a good moment to retry without waiting.
+    window.addEventListener("online", () => {
+      if (!this.live) this.connection.reconnectNow();
+    });
+    document.addEventListener("visibilitychange", () => {
+      if (document.visibilityState !== "visible") return;
+      if (!this.live && this.connection.waiting) this.connection.reconnectNow();
+      this.scheduleRead();
+    });
+  }
+}
+
+function boot() {
+  const config = JSON.parse(document.getElementById("chat-config").textContent);
+  const byId = (id) => document.getElementById(id);
+  const room = new ChatRoom(config, {
+    messages: byId("messages"),
+    outgoing: byId("outgoing"),
+    scroller: byId("scroller"),
+    status: byId("connection-status"),
+    statusText: byId("connection-text"),
+    retry: byId("retry-now"),
+    loadOlder: byId("load-older"),
+    historyStart: byId("history-start"),
+    jumpNew: byId("jump-new"),
+    typing: byId("typing"),
+    composer: byId("composer"),
+    input: byId("composer-input"),
+    counter: byId("composer-count"),
+    composerError: byId("composer-error"),
+    onlineList: byId("online-list"),
+    onlineCount: byId("online-count"),
+  });
+  room.start();
+
+  // The one global: a debug hook for the browser console and the browser tests.
+  window.__chat = {
+    room,
+    get socket() {
+      return room.connection.socket;
+    },
+    get lastEventId() {
+      return room.lastEventId;
+    },
+    get live() {
+      return room.live;
+    },
+  };
+}
+
+boot();

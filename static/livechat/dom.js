@@ -1,0 +1,90 @@
+// Small helpers shared by the chat modules: building elements safely, times, HTTP.
+//
+// Everything here writes text with textContent; the only HTML the chat ever parses is a
+// message's server-sanitised `html` (see timeline.js).
+
+/**
+ * Create an element. `props` sets attributes (`class`, `title`, `data-*`, `aria-*`, …);
+ * `true` sets a boolean attribute, `false`/`null`/`undefined` leaves it out. Children are
+ * nodes or strings (strings become text nodes, never HTML).
+ */
+export function el(tag, props = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(props)) {
+    if (value === false || value === null || value === undefined) continue;
+    if (name === "onclick") node.addEventListener("click", value);
+    else node.setAttribute(name, value === true ? "" : String(value));
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}
+
+const sameDay = (a, b) =>
+  a.getFullYear() === b.getFullYear() && a.getMonth() === b.getMonth() && a.getDate() === b.getDate();
+
+const timeFormat = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
+const dateTimeFormat = new Intl.DateTimeFormat(undefined, {
+  month: "short",
+  day: "numeric",
+  hour: "2-digit",
+  minute: "2-digit",
+});
+
+/** "14:03" today, "Mar 3, 14:03" on other days (in the reader's time zone). */
+export function shortTime(iso) {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return "";
+  return sameDay(date, new Date()) ? timeFormat.format(date) : dateTimeFormat.format(date);
+}
+
+/** A <time> element showing the short time, with the exact ISO time as its title. */
+export function timeElement(iso, className = "msg-time") {
+  return el("time", { class: className, datetime: iso, title: iso }, shortTime(iso));
+}
+
+export function readCookie(name) {
+  for (const part of document.cookie.split(";")) {
+    const [key, ...rest] = part.trim().split("=");
+    if (key === name) return decodeURIComponent(rest.join("="));
+  }
+  return null;
+}
+
+/** An API error with the server's `{"error": {code, detail}}` and the HTTP status. */
+export class ApiError extends Error {
+  constructor(status, error) {
+    super(error?.detail || `The server answered ${status}.`);
+    this.status = status;
+    this.code = error?.code || "http_error";
+    this.body = error || {};
+  }
+}
+
+/**
+ * fetch() for the JSON API: same-origin session cookie, CSRF header on writes, and
+ * `{"error": …}` answers raised as ApiError.
+ */
+export async function fetchJSON(url, { method = "GET", body } = {}) {
+  const headers = { Accept: "application/json" };
+  if (method !== "GET") {
+    headers["Content-Type"] = "application/json";
+    headers["X-CSRFToken"] = readCookie("csrftoken") || "";
+  }
+  const response = await fetch(url, {
+    method,
+    headers,
+    credentials: "same-origin",
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  let data = null;
+  try {
+    data = await response.json();
+  } catch {
+    // Not JSON (a proxy error page, say): reported below by status.
+  }
+  if (!response.ok) throw new ApiError(response.status, data?.error);
+  return data;
+}

@@ -1,0 +1,474 @@
+// The message list: rendering messages, keeping them in id order, inline editing,
+// reactions, and the "being sent" list below it.
+//
+// A message is re-rendered whole whenever a newer copy of it arrives (an edit, a
+// reaction, hiding); the inline editor is the one piece of DOM that survives a re-render,
+// so that the user's draft, caret and focus are never lost.
+
+import { el, timeElement } from "./dom.js";
+
+const ROLE_LABELS = { mentor: "Mentor", moderator: "Moderator" };
+
+export class Timeline {
+  /**
+   * @param {object} options
+   * @param {HTMLOListElement} options.list      confirmed messages, in id order
+   * @param {HTMLOListElement} options.outgoing  the user's messages not yet confirmed
+   * @param {object} options.me                  {id, username, roles}
+   * @param {string[]} options.emoji             the quick reactions
+   * @param {object} options.actions             react(id, emoji), edit(id, body, base) -> bool,
+   *                                             retry(clientId), discard(clientId)
+   */
+  constructor({ list, outgoing, me, emoji, actions }) {
+    this.list = list;
+    this.outgoing = outgoing;
+    this.me = me;
+    this.emoji = emoji;
+    this.actions = actions;
+    /** @type {Map<number, object>} message id -> the newest copy of the message */
+    this.messages = new Map();
+    /** @type {Map<number, HTMLLIElement>} */
+    this.elements = new Map();
+    /** @type {Map<number, object>} message id -> open inline editor state */
+    this.edits = new Map();
+  }
+
+  get oldestId() {
+    const first = this.list.firstElementChild;
+    return first ? Number(first.dataset.id) : null;
+  }
+
+  get newestId() {
+    const last = this.list.lastElementChild;
+    return last ? Number(last.dataset.id) : null;
+  }
+
+  /** Forget every message (a resync reloads them); pending sends are kept. */
+  clear() {
+    this.list.replaceChildren();
+    this.messages.clear();
+    this.elements.clear();
+    this.edits.clear();
+  }
+
+  /** Insert or replace a message, keeping the list in id order. Returns true if it was
+   * new to this page. */
+  upsert(message) {
+    const old = this.elements.get(message.id);
+    this.messages.set(message.id, message);
+    this.settleEdit(message);
+    // Read the focus before rendering: rendering moves the open editor into the new node.
+    const focus = old ? focusWithin(old) : null;
+    const node = this.render(message);
+    this.elements.set(message.id, node);
+    if (old) {
+      old.replaceWith(node);
+      restoreFocus(node, focus);
+      return false;
+    }
+    this.insertInOrder(node, message.id);
+    return true;
+  }
+
+  insertInOrder(node, id) {
+    const last = this.list.lastElementChild;
+    // Live messages are nearly always the newest, older pages nearly always the oldest.
+    if (!last || Number(last.dataset.id) < id) {
+      this.list.append(node);
+      return;
+    }
+    const first = this.list.firstElementChild;
+    if (Number(first.dataset.id) > id) {
+      this.list.prepend(node);
+      return;
+    }
+    let before = last;
+    while (before && Number(before.dataset.id) > id) before = before.previousElementSibling;
+    before.after(node);
+  }
+
+  // -- rendering ---------------------------------------------------------------------------
+
+  render(message) {
+    const mine = message.author.id === this.me.id;
+    const mentionsMe = (message.mentions || []).includes(this.me.username);
+    const classes = ["msg"];
+    if (mine) classes.push("mine");
+    if (message.hidden) classes.push("is-hidden");
+    if (mentionsMe) classes.push("mentions-me");
+
+    const node = el("li", { class: classes.join(" "), id: `m-${message.id}`, "data-id": message.id });
+    node.append(this.renderMeta(message));
+    if (message.reply_to) node.append(this.renderReplyContext(message.reply_to));
+
+    const edit = this.edits.get(message.id);
+    if (edit) {
+      // After a conflict the newer text is shown above the user's draft.
+      if (edit.showCurrent) node.append(renderCurrentVersion(message));
+      node.append(edit.form);
+    } else {
+      node.append(renderBody(message));
+    }
+    if (!message.hidden) node.append(this.renderReactions(message));
+    if (mine && !message.hidden && !edit) {
+      node.append(
+        el(
+          "div",
+          { class: "msg-actions" },
+          el(
+            "button",
+            {
+              type: "button",
+              class: "button-quiet msg-edit",
+              "data-focus": "edit",
+              "aria-label": "Edit your message",
+              onclick: () => this.startEdit(message.id),
+            },
+            "Edit",
+          ),
+        ),
+      );
+    }
+    node.append(el("p", { class: "msg-error", role: "alert" }));
+    return node;
+  }
+
+  renderMeta(message) {
+    const meta = el("div", { class: "msg-meta" });
+    meta.append(el("span", { class: "msg-author" }, message.author.username));
+    for (const role of message.author.roles || []) {
+      if (ROLE_LABELS[role]) meta.append(el("span", { class: `badge badge-${role}` }, ROLE_LABELS[role]));
+    }
+    meta.append(timeElement(message.created_at));
+    if (message.edited_at) {
+      meta.append(
+        el("span", { class: "msg-edited", title: `Edited ${message.edited_at}` }, "(edited)"),
+      );
+    }
+    if (message.hidden) meta.append(el("span", { class: "badge badge-hidden" }, "Hidden"));
+    return meta;
+  }
+
+  renderReplyContext(replyTo) {
+    const target = this.messages.get(replyTo);
+    const text = target
+      ? `${target.author.username}: ${target.hidden ? "(hidden message)" : snippet(target.body)}`
+      : `message #${replyTo}`;
+    return el(
+      "a",
+      { class: "msg-reply-to", href: `#m-${replyTo}` },
+      "↪ In reply to ",
+      text,
+    );
+  }
+
+  renderReactions(message) {
+    const row = el("div", { class: "msg-reactions" });
+    for (const reaction of message.reactions || []) {
+      const users = reaction.users || [];
+      const mine = users.includes(this.me.username);
+      row.append(
+        el(
+          "button",
+          {
+            type: "button",
+            class: `reaction${mine ? " reacted" : ""}`,
+            title: users.join(", "),
+            "aria-pressed": mine ? "true" : "false",
+            "aria-label": `${reaction.emoji} ${reaction.count}: ${users.join(", ")}`,
+            "data-focus": `react:${reaction.emoji}`,
+            "data-emoji": reaction.emoji,
+            onclick: () => this.actions.react(message.id, reaction.emoji),
+          },
+          el("span", { class: "reaction-emoji", "aria-hidden": "true" }, reaction.emoji),
+          el("span", { class: "reaction-count", "aria-hidden": "true" }, reaction.count),
+        ),
+      );
+    }
+
+    // The quick-reaction picker: a <details> needs no script to open and close.
+    const picker = el(
+      "details",
+      { class: "react-picker" },
+      el(
+        "summary",
+        { "aria-label": "Add a reaction", title: "Add a reaction", "data-focus": "picker" },
+        "☺+",
+      ),
+    );
+    const choices = el("div", { class: "react-choices" });
+    for (const emoji of this.emoji) {
+      choices.append(
+        el(
+          "button",
+          {
+            type: "button",
+            class: "react-choice",
+            "aria-label": `React with ${emoji}`,
+            "data-emoji": emoji,
+            onclick: () => {
+              picker.open = false;
+              this.actions.react(message.id, emoji);
+            },
+          },
+          emoji,
+        ),
+      );
+    }
+    picker.append(choices);
+    row.append(picker);
+    return row;
+  }
+
+  /** Show an error sentence on a message for a while. */
+  showError(id, detail) {
+    const box = this.elements.get(id)?.querySelector(".msg-error");
+    if (!box) return false;
+    box.textContent = detail;
+    clearTimeout(box._timer);
+    box._timer = setTimeout(() => {
+      box.textContent = "";
+    }, 8000);
+    return true;
+  }
+
+  // -- inline editing ----------------------------------------------------------------------
+
+  startEdit(id) {
+    const message = this.messages.get(id);
+    if (!message || this.edits.has(id)) return;
+    const textarea = el("textarea", {
+      class: "edit-input",
+      rows: Math.min(8, Math.max(2, message.body.split("\n").length)),
+      "aria-label": "Edit your message",
+      "data-focus": "edit-input",
+    });
+    textarea.value = message.body;
+    const notice = el("p", { class: "edit-notice", role: "status" });
+    const save = el("button", { type: "submit", class: "button-primary" }, "Save");
+    const cancel = el(
+      "button",
+      { type: "button", class: "button-quiet", onclick: () => this.cancelEdit(id) },
+      "Cancel",
+    );
+    const form = el(
+      "form",
+      { class: "edit-form" },
+      textarea,
+      el("div", { class: "edit-buttons" }, save, cancel, el("span", { class: "muted" }, "Esc to cancel")),
+      notice,
+    );
+    const edit = {
+      form,
+      textarea,
+      notice,
+      save,
+      baseRevision: message.revision,
+      saving: false,
+      showCurrent: false,
+    };
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      this.saveEdit(id);
+    });
+    textarea.addEventListener("keydown", (event) => {
+      if (event.key === "Escape") {
+        event.preventDefault();
+        this.cancelEdit(id);
+      } else if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+        event.preventDefault();
+        this.saveEdit(id);
+      }
+    });
+    this.edits.set(id, edit);
+    this.upsert(message);
+    textarea.focus();
+    textarea.setSelectionRange(textarea.value.length, textarea.value.length);
+  }
+
+  saveEdit(id) {
+    const edit = this.edits.get(id);
+    const message = this.messages.get(id);
+    if (!edit || !message || edit.saving) return;
+    const body = edit.textarea.value.trim();
+    if (!body) {
+      edit.notice.textContent = "A message cannot be empty.";
+      return;
+    }
+    if (body === message.body && edit.baseRevision === message.revision) {
+      this.cancelEdit(id); // nothing changed
+      return;
+    }
+    if (!this.actions.edit(id, body, edit.baseRevision)) {
+      edit.notice.textContent = "You are offline. Save again when the connection is back.";
+      return;
+    }
+    this.setSaving(edit, true);
+    edit.notice.textContent = "Saving…";
+  }
+
+  cancelEdit(id) {
+    if (!this.edits.delete(id)) return;
+    const message = this.messages.get(id);
+    if (message) this.upsert(message);
+    this.elements.get(id)?.querySelector(".msg-edit")?.focus();
+  }
+
+  setSaving(edit, saving) {
+    edit.saving = saving;
+    edit.textarea.readOnly = saving;
+    edit.save.disabled = saving;
+  }
+
+  /** A newer copy of a message being edited arrived: close the editor if it is our save
+   * landing, otherwise tell the user and keep their draft. */
+  settleEdit(message) {
+    const edit = this.edits.get(message.id);
+    if (!edit || message.revision <= edit.baseRevision) return;
+    if (edit.saving || message.body === edit.textarea.value.trim()) {
+      this.edits.delete(message.id);
+      return;
+    }
+    edit.notice.textContent =
+      "This message was changed meanwhile. Saving will replace that version with your draft.";
+  }
+
+  /** The server refused an edit because the message moved on (409 conflict): show the
+   * newer text above the editor and keep the draft; saving again replaces that version. */
+  editConflict(id, currentRevision, message, detail) {
+    const edit = this.edits.get(id);
+    if (!edit) {
+      if (message) this.upsert(message);
+      return this.showError(id, detail);
+    }
+    this.setSaving(edit, false);
+    // Rebase before re-rendering, so that the newer copy does not count as our save.
+    edit.baseRevision = message?.revision ?? currentRevision ?? edit.baseRevision;
+    edit.showCurrent = true;
+    if (message) this.upsert(message);
+    edit.notice.textContent = `${detail} The current text is shown above your draft; save again to replace it.`;
+    edit.textarea.focus();
+    return true;
+  }
+
+  /** An edit was refused for another reason (forbidden, filtered, too long, …). */
+  editFailed(id, detail) {
+    const edit = this.edits.get(id);
+    if (!edit) return this.showError(id, detail);
+    this.setSaving(edit, false);
+    edit.notice.textContent = detail;
+    return true;
+  }
+
+  /** After a reconnect an edit in flight may or may not have reached the server: let the
+   * user save again (a landed save closes the editor when its event is replayed). */
+  releaseSavingEdits() {
+    for (const edit of this.edits.values()) {
+      if (!edit.saving) continue;
+      this.setSaving(edit, false);
+      edit.notice.textContent = "The connection was interrupted; save again if your change does not appear.";
+    }
+  }
+
+  // -- messages being sent -----------------------------------------------------------------
+
+  /** Show (or update) one of the user's unconfirmed messages. `state` is one of
+   * "sending", "queued", "sent", "failed". */
+  showPending(entry, state, detail = "") {
+    const old = this.outgoing.querySelector(`[data-client-id="${CSS.escape(entry.clientId)}"]`);
+    const labels = {
+      sending: "Sending…",
+      queued: "Waiting for the connection…",
+      sent: "Sent",
+      failed: "Not sent",
+    };
+    const node = el(
+      "li",
+      { class: `msg mine pending pending-${state}`, "data-client-id": entry.clientId },
+      el(
+        "div",
+        { class: "msg-meta" },
+        el("span", { class: "msg-author" }, this.me.username),
+        timeElement(entry.createdAt),
+        el("span", { class: "pending-state" }, labels[state] || state),
+      ),
+      el("div", { class: "msg-body msg-body-plain" }, entry.body),
+    );
+    if (state === "failed") {
+      node.append(
+        el("p", { class: "msg-error", role: "alert" }, detail),
+        el(
+          "div",
+          { class: "msg-actions" },
+          el(
+            "button",
+            { type: "button", class: "button-quiet", onclick: () => this.actions.retry(entry.clientId) },
+            "Try again",
+          ),
+          el(
+            "button",
+            { type: "button", class: "button-quiet", onclick: () => this.actions.discard(entry.clientId) },
+            "Discard",
+          ),
+        ),
+      );
+    }
+    if (old) old.replaceWith(node);
+    else this.outgoing.append(node);
+  }
+
+  pendingEntry(clientId) {
+    const node = this.outgoing.querySelector(`[data-client-id="${CSS.escape(clientId)}"]`);
+    if (!node) return null;
+    return {
+      clientId,
+      body: node.querySelector(".msg-body").textContent,
+      createdAt: node.querySelector("time").getAttribute("datetime"),
+    };
+  }
+
+  removePending(clientId) {
+    this.outgoing.querySelector(`[data-client-id="${CSS.escape(clientId)}"]`)?.remove();
+  }
+}
+
+function renderBody(message) {
+  if (message.hidden && !message.html) {
+    return el("p", { class: "msg-body msg-placeholder" }, "This message was hidden by a moderator.");
+  }
+  const body = el("div", { class: "msg-body" });
+  // The one place HTML is parsed: the server renders and sanitises message.html with an
+  // allow-list (livechat/formatting.py); nothing typed by a user reaches here unsanitised.
+  body.innerHTML = message.html;
+  return body;
+}
+
+/** The newer text shown above the editor after a conflict. */
+function renderCurrentVersion(message) {
+  const box = el("div", { class: "edit-current" }, el("p", { class: "muted" }, "Current version:"));
+  box.append(renderBody(message));
+  return box;
+}
+
+function snippet(text, length = 80) {
+  const flat = text.replace(/\s+/g, " ").trim();
+  return flat.length > length ? `${flat.slice(0, length - 1)}…` : flat;
+}
+
+/** Which control inside `node` has keyboard focus (by its data-focus key), and where
+ * its caret is. */
+function focusWithin(node) {
+  const active = document.activeElement;
+  if (!active || !node.contains(active) || !active.dataset.focus) return null;
+  const caret =
+    active instanceof HTMLTextAreaElement ? [active.selectionStart, active.selectionEnd] : null;
+  return { key: active.dataset.focus, caret };
+}
+
+function restoreFocus(node, focus) {
+  if (!focus) return;
+  const target = node.querySelector(`[data-focus="${CSS.escape(focus.key)}"]`);
+  if (!target) return;
+  target.focus();
+  if (focus.caret && target instanceof HTMLTextAreaElement) target.setSelectionRange(...focus.caret);
+}

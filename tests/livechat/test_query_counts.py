@@ -1,0 +1,115 @@
+"""Query counts are pinned: each write and each page costs a constant number of queries,
+whatever the room's size or a page's reactions (no N+1).
+
+These run with real transactions (``transaction=True``) so that the count is what
+production pays: inside a test transaction each atomic block would add a SAVEPOINT pair.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from livechat import actions
+from tests.conftest import HOST, fresh, make_user
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def busy_room(alice, bob, mentor, room):
+    """A room with history, reactions from several people and replies."""
+    users = [alice, bob, mentor] + [make_user(f"u{i}") for i in range(5)]
+    previous = None
+    ids = []
+    for i in range(30):
+        author = users[i % len(users)]
+        previous = actions.send_message(
+            user=author, room=room, body=f"message {i} @Bob", reply_to=previous
+        ).message.pk
+        ids.append(previous)
+        for reactor in users[: i % 4]:
+            actions.toggle_reaction(user=reactor, message_id=previous, emoji="👍")
+    room.message_ids = ids
+    return room
+
+
+def test_a_send_costs_at_most_six_queries(
+    alice, bob, busy_room, django_assert_max_num_queries, transaction_statements
+):
+    user = fresh(alice)
+    tx = transaction_statements
+    # Lock + event id, reply check, mention lookup, message, revision, event.
+    with django_assert_max_num_queries(6 + tx):
+        actions.send_message(
+            user=user,
+            room=busy_room,
+            body="@Bob see above",
+            client_id="q-1",
+            reply_to=busy_room.message_ids[0],
+        )
+    # A plain message: lock + event id, message, revision, event.
+    with django_assert_max_num_queries(4 + tx):
+        actions.send_message(user=user, room=busy_room, body="plain", client_id="q-2")
+
+
+def test_a_repeated_send_costs_a_constant_few(
+    alice, busy_room, django_assert_max_num_queries, transaction_statements
+):
+    user = fresh(alice)
+    actions.send_message(user=user, room=busy_room, body="x", client_id="again")
+    # The failed attempt (lock, insert, rolled back) and the lookup of the first message.
+    with django_assert_max_num_queries(3 + transaction_statements):
+        actions.send_message(user=user, room=busy_room, body="x", client_id="again")
+
+
+def test_an_edit_costs_at_most_six_queries(
+    alice, busy_room, django_assert_max_num_queries, transaction_statements
+):
+    user = fresh(alice)
+    message = actions.send_message(user=user, room=busy_room, body="v1").message
+    # Lock message, event id, mentions, update, revision, event.
+    with django_assert_max_num_queries(6 + transaction_statements):
+        actions.edit_message(user=user, message_id=message.pk, body="v2 @Bob", base_revision=1)
+
+
+def test_a_reaction_costs_five_queries_whatever_the_reactions(
+    alice, bob, busy_room, django_assert_max_num_queries, transaction_statements
+):
+    user = fresh(bob)
+    most_reacted = busy_room.message_ids[3]
+    # Lock message (with its author's roles), event id, insert/delete, summary, event.
+    for _ in ("add", "remove"):
+        with django_assert_max_num_queries(5 + transaction_statements):
+            actions.toggle_reaction(user=user, message_id=most_reacted, emoji="👍")
+
+
+def client_for(user) -> Client:
+    client = Client(HTTP_HOST=HOST)
+    client.force_login(user)
+    return client
+
+
+def test_a_history_page_costs_the_same_for_3_or_30_messages(
+    alice, busy_room, django_assert_max_num_queries
+):
+    client = client_for(alice)
+    # Session, user (with roles), room, messages (with authors and their roles).
+    with django_assert_max_num_queries(4):
+        small = client.get("/api/rooms/help-desk/messages/?limit=3")
+    with django_assert_max_num_queries(4):
+        large = client.get("/api/rooms/help-desk/messages/?limit=30")
+    assert len(small.json()["messages"]) == 3
+    assert len(large.json()["messages"]) == 30
+
+
+def test_an_events_page_costs_the_same_for_3_or_100_events(
+    alice, busy_room, django_assert_max_num_queries
+):
+    client = client_for(alice)
+    with django_assert_max_num_queries(4):
+        small = client.get("/api/rooms/help-desk/events/?after=0&limit=3")
+    with django_assert_max_num_queries(4):
+        large = client.get("/api/rooms/help-desk/events/?after=0&limit=100")
+    assert len(small.json()["events"]) == 3
+    assert len(large.json()["events"]) == 73  # 30 messages and 43 reaction changes
