@@ -279,7 +279,14 @@ def pick_senders(clients: list[Client], count: int) -> list[Client]:
 
 
 async def send_loop(
-    client: Client, sender: int, tally: Tally, *, rate: float, start: float, end: float, phase: float
+    client: Client,
+    sender: int,
+    tally: Tally,
+    *,
+    rate: float,
+    start: float,
+    end: float,
+    phase: float,
 ) -> int:
     """Send at ``rate``/s on an absolute schedule (no drift); returns the count sent."""
     loop = asyncio.get_running_loop()
@@ -291,7 +298,11 @@ async def send_loop(
             await asyncio.sleep(delay)
         body = f"bench {tally.run} {tally.step} {sender} {seq} {time.time_ns()}"
         frame = json.dumps(
-            {"type": "message.send", "body": body, "client_id": f"{tally.run}-{tally.step}-{sender}-{seq}"}
+            {
+                "type": "message.send",
+                "body": body,
+                "client_id": f"{tally.run}-{tally.step}-{sender}-{seq}",
+            }
         )
         try:
             await client.ws.send(frame)
@@ -357,9 +368,7 @@ async def run_step(
     wall_start = time.monotonic() + 0.2
     counts = await asyncio.gather(
         *(
-            send_loop(
-                c, i, tally, rate=rate / len(senders), start=start, end=end, phase=i / rate
-            )
+            send_loop(c, i, tally, rate=rate / len(senders), start=start, end=end, phase=i / rate)
             for i, c in enumerate(senders)
         )
     )
@@ -431,7 +440,9 @@ def event_loop_factory() -> Any:
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
     parser.add_argument("--url", default="http://127.0.0.1:8101")
     parser.add_argument("--rooms", type=int, default=1)
     parser.add_argument("--clients-per-room", type=int, default=200)
@@ -439,7 +450,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--rate", default="10", help="messages/s in total; a,b,c for a ladder")
     parser.add_argument("--duration", type=float, default=12.0, help="seconds per step")
     parser.add_argument("--slug-prefix", default="bench-room-")
-    parser.add_argument("--users", type=int, default=0, help="accounts to sign in (0: one per client)")
+    parser.add_argument(
+        "--users", type=int, default=0, help="accounts to sign in (0: one per client)"
+    )
     parser.add_argument("--no-login", action="store_true", help="for the baseline server")
     parser.add_argument("--drain", type=float, default=10.0, help="max wait for stragglers, s")
     parser.add_argument("--stop-p99-ms", type=float, default=200.0)
@@ -470,7 +483,10 @@ async def main_async(args: argparse.Namespace) -> list[StepResult]:
     else:
         started = time.monotonic()
         sessions = list(await login_all(target, args.users or clients))
-        print(f"signed in {len(sessions)} accounts in {time.monotonic() - started:.1f}s", file=sys.stderr)
+        print(
+            f"signed in {len(sessions)} accounts in {time.monotonic() - started:.1f}s",
+            file=sys.stderr,
+        )
     return await run_ladder(target, scenario, sessions)
 
 

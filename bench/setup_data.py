@@ -23,7 +23,9 @@ def create_users(count: int) -> int:
     # Hash once: PBKDF2 at Django's default cost takes ~0.5 s here, and every account
     # shares the password anyway. Logging in still pays the full cost on the server.
     encoded = make_password(PASSWORD)
-    existing = set(User.objects.filter(username__startswith="bench-").values_list("username", flat=True))
+    existing = set(
+        User.objects.filter(username__startswith="bench-").values_list("username", flat=True)
+    )
     new = [
         User(username=username(i), password=encoded)
         for i in range(count)

@@ -1,0 +1,124 @@
+"""Start and stop one server process for a benchmark: the bare baseline, daphne or uvicorn.
+
+One process each, loopback only, logs to a file under /tmp. Stopping sends SIGTERM to the
+process this module started (by pid), then SIGKILL if it lingers.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench.benv import LAYERS, PROJECT, PYTHON, bench_env
+
+VENV_BIN = PROJECT / ".venv" / "bin"
+PORTS = {"baseline": 8100, "daphne": 8101, "uvicorn": 8102}
+
+
+@dataclass(frozen=True)
+class Server:
+    kind: str
+    layer: str
+    port: int
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    @property
+    def label(self) -> str:
+        return "baseline" if self.kind == "baseline" else f"{self.kind}+{self.layer}"
+
+
+def command(kind: str, port: int, uvicorn_deflate: bool = False) -> list[str]:
+    if kind == "baseline":
+        return [PYTHON, str(PROJECT / "bench" / "baseline_server.py"), "--port", str(port)]
+    if kind == "daphne":
+        return [
+            str(VENV_BIN / "daphne"), "-v", "0", "-b", "127.0.0.1", "-p", str(port),
+            "config.asgi:application",
+        ]  # fmt: skip
+    if kind == "uvicorn":
+        return [
+            str(VENV_BIN / "uvicorn"), "config.asgi:application", "--host", "127.0.0.1",
+            "--port", str(port), "--ws", "websockets", "--no-access-log", "--log-level", "warning",
+            # Compression is negotiated only if the client offers it; loadgen does not.
+            "--ws-per-message-deflate", "true" if uvicorn_deflate else "false",
+        ]  # fmt: skip
+    raise ValueError(f"unknown server {kind!r}")
+
+
+def wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode} before listening")
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.5):
+            return
+        time.sleep(0.2)
+    raise TimeoutError(f"nothing listens on {port} after {timeout}s")
+
+
+def clear_redis_state() -> None:
+    """Forget presence and layer keys of earlier runs (our prefix, our db only), so that a
+    killed server's stale presence entries do not fatten the next run's frames."""
+    import redis
+
+    env = bench_env()
+    client = redis.Redis.from_url(env["REDIS_URL"])
+    prefix = env["LIVECHAT_REDIS_PREFIX"]
+    keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
+    if keys:
+        client.delete(*keys)
+    client.close()
+
+
+@contextlib.contextmanager
+def running(
+    kind: str, layer: str = "pubsub", port: int | None = None, uvicorn_deflate: bool = False
+) -> Iterator[Server]:
+    port = port or PORTS[kind]
+    if kind != "baseline":
+        clear_redis_state()
+    log = Path(tempfile.gettempdir()) / f"bench-{kind}-{layer}-{port}.log"
+    env = bench_env(LIVECHAT_CHANNEL_LAYER=LAYERS[layer])
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            command(kind, port, uvicorn_deflate), cwd=PROJECT, env=env, stdout=out, stderr=out
+        )
+    try:
+        wait_for_port(port, process)
+        yield Server(kind=kind, layer=layer, port=port, process=process, log=log)
+    finally:
+        stop(process)
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=5)
+
+
+def rss_kib(pid: int) -> int:
+    """Resident set size of a process, from /proc (VmRSS is in kB)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise RuntimeError(f"no VmRSS for pid {pid}")
