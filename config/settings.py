@@ -7,6 +7,7 @@ Everything comes from the environment (see README "Configuration"); the defaults
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -112,7 +113,10 @@ else:
             # Tests use a file too, not shared-cache memory: shared-cache SQLite takes
             # table locks that ignore the busy timeout, so concurrent-writer tests would
             # fail with "database table is locked" where production would wait.
-            "TEST": {"NAME": str(BASE_DIR / ".test-db.sqlite3")},
+            # One file per test run, so that concurrent runs never share it.
+            "TEST": {
+                "NAME": os.path.join(tempfile.gettempdir(), f"livechat-test-{os.getpid()}.sqlite3")
+            },
         }
     }
 

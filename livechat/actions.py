@@ -332,3 +332,36 @@ def mark_read(*, user: User, room: Room, message_id: object) -> int:
             marker.last_read_message_id = pk
             marker.save(update_fields=["last_read_message_id", "updated_at"])
     return marker.last_read_message_id
+
+
+# --- event log maintenance -----------------------------------------------------------------
+
+
+def prune_events(*, before: Any, batch: int = 10_000) -> int:
+    """Delete events created before ``before``, room by room, recording in each room how
+    far the log has been cut so that catch-up from there answers `resync`."""
+    deleted = 0
+    for room in Room.objects.only("pk"):
+        newest_old = (
+            RoomEvent.objects.filter(room=room, created_at__lt=before)
+            .order_by("-event_id")
+            .values_list("event_id", flat=True)
+            .first()
+        )
+        if newest_old is None:
+            continue
+        # Record the cut first: a reader that sees the room row then finds no gap it
+        # cannot explain. Lowering never happens, so concurrent runs are harmless.
+        Room.objects.filter(pk=room.pk, pruned_through_event_id__lt=newest_old).update(
+            pruned_through_event_id=newest_old
+        )
+        while True:
+            ids = list(
+                RoomEvent.objects.filter(room=room, event_id__lte=newest_old).values_list(
+                    "pk", flat=True
+                )[:batch]
+            )
+            if not ids:
+                break
+            deleted += RoomEvent.objects.filter(pk__in=ids).delete()[0]
+    return deleted
