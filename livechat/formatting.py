@@ -722,9 +722,11 @@ class _Inline:
         href = _wiki_href(title)
         if href is None or not self.message.take_element():
             return None
-        shown = label.strip() if has_label and label.strip() else title.strip()
+        # Like MediaWiki, [[:Category:X]] shows as "Category:X".
+        page_name = title.strip().removeprefix(":").lstrip()
+        shown = label.strip() if has_label and label.strip() else page_name
         label_html = self._label(shown)
-        self._emit(_link_html(href, label_html, css_class="wikilink", title=title.strip()))
+        self._emit(_link_html(href, label_html, css_class="wikilink", title=page_name))
         return close + 2
 
     def _markdown_link(self, i: int) -> int | None:
