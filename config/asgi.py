@@ -9,9 +9,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 django_asgi_app = get_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler  # noqa: E402
-from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from livechat.origin import SameOriginValidator  # noqa: E402
 from livechat.routing import websocket_urlpatterns  # noqa: E402

@@ -144,8 +144,13 @@ def send_message(
     try:
         with transaction.atomic():
             return _create_message(
-                user=user, room=room, text=text, key=key, reply_to_id=reply_to_id,
-                rendered_html=rendered.html, mentions=rendered.mentions,
+                user=user,
+                room=room,
+                text=text,
+                key=key,
+                reply_to_id=reply_to_id,
+                rendered_html=rendered.html,
+                mentions=rendered.mentions,
             )
     except IntegrityError:
         # Two sockets (or a socket and a retrying HTTP call) sent the same client_id at
@@ -236,8 +241,12 @@ def edit_message(
             )
         check_write(
             WriteAttempt(
-                user=user, room=message.room, action="edit", text=text,
-                old_text=message.body, message=message,
+                user=user,
+                room=message.room,
+                action="edit",
+                text=text,
+                old_text=message.body,
+                message=message,
             )
         )
         now = timezone.now()

@@ -124,7 +124,8 @@ class RoomConsumer(AsyncWebsocketConsumer):
 
     async def broadcast_presence(self, online: list[dict[str, Any]]) -> None:
         await self.channel_layer.group_send(
-            self.group, {"type": "room.presence", "frame": dumps({"type": "presence", "online": online})}
+            self.group,
+            {"type": "room.presence", "frame": dumps({"type": "presence", "online": online})},
         )
 
     # -- client frames ---------------------------------------------------------------------
@@ -193,7 +194,9 @@ class RoomConsumer(AsyncWebsocketConsumer):
 
     async def on_reaction(self, frame: dict[str, Any]) -> None:
         await database_sync_to_async(actions.toggle_reaction)(
-            user=self.user, room=self.room, message_id=frame.get("message_id"),
+            user=self.user,
+            room=self.room,
+            message_id=frame.get("message_id"),
             emoji=frame.get("emoji"),
         )
 
@@ -237,7 +240,9 @@ class RoomConsumer(AsyncWebsocketConsumer):
             return
         for event in events:
             if self.cursor.needs_replay(event.event_id):
-                await self.send(text_data=EventFrames.of(event).for_viewer(moderator=self.moderator))
+                await self.send(
+                    text_data=EventFrames.of(event).for_viewer(moderator=self.moderator)
+                )
             self.cursor.advance(event.event_id)
 
     # -- channel-layer messages ------------------------------------------------------------
@@ -249,7 +254,9 @@ class RoomConsumer(AsyncWebsocketConsumer):
         missing = self.cursor.gap_before(event_id)
         if missing:
             await self.fill_gap(missing)
-        text = message["moderator"] if self.moderator and message["moderator"] else message["public"]
+        text = (
+            message["moderator"] if self.moderator and message["moderator"] else message["public"]
+        )
         await self.send(text_data=text)
         self.cursor.advance(event_id)
 

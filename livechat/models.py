@@ -40,7 +40,8 @@ class Message(models.Model):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replies"
     )
     # The sender's idempotency key: a repeat of (author, client_id) returns this message.
-    client_id = models.CharField(max_length=64, null=True, blank=True)
+    # NULL, not "", for "no key": the unique constraint below only covers real keys.
+    client_id = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
     # The event that announced this message, for the `ack` of a repeated send.
     created_event_id = models.BigIntegerField()
     # Usernames mentioned, resolved to real users when the text was written.
@@ -80,6 +81,9 @@ class MessageRevision(models.Model):
         ]
         ordering = ["message", "number"]
 
+    def __str__(self) -> str:
+        return f"#{self.message_id} r{self.number}"
+
 
 class Reaction(models.Model):
     message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="reaction_rows")
@@ -93,6 +97,9 @@ class Reaction(models.Model):
                 fields=["message", "user", "emoji"], name="reaction_message_user_emoji_uniq"
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.emoji} on #{self.message_id}"
 
 
 class RoomEvent(models.Model):
@@ -119,6 +126,9 @@ class RoomEvent(models.Model):
         ]
         indexes = [models.Index(fields=["created_at"], name="roomevent_created_idx")]
 
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.event_id} in {self.room_id}"
+
 
 class ReadMarker(models.Model):
     """The newest message a user has seen in a room."""
@@ -130,3 +140,6 @@ class ReadMarker(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "room"], name="readmarker_uniq")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} read {self.room_id} to #{self.last_read_message_id}"

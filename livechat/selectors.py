@@ -76,9 +76,7 @@ def parse_cursor(value: str | None, *, field: str) -> int | None:
 
 
 def _messages_with_authors() -> QuerySet[Message]:
-    return with_role_flags(
-        Message.objects.select_related("author", "room"), user_field="author"
-    )
+    return with_role_flags(Message.objects.select_related("author", "room"), user_field="author")
 
 
 def _payload_for(message: Message, viewer: User) -> dict[str, Any]:
@@ -124,9 +122,7 @@ def events_after(*, room: Room, after: int, limit: int) -> tuple[list[RoomEvent]
         # The room object may predate the newest commit: look again before refusing.
         room.refresh_from_db(fields=["last_event_id", "pruned_through_event_id"])
     if after < room.pruned_through_event_id or after > room.last_event_id:
-        raise Resync(
-            "The events after this point are no longer available; load the history again."
-        )
+        raise Resync("The events after this point are no longer available; load the history again.")
     rows = list(
         RoomEvent.objects.filter(room=room, event_id__gt=after).order_by("event_id")[: limit + 1]
     )

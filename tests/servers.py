@@ -78,8 +78,16 @@ def asgi_server(tmp_path: Path, *, env: dict[str, str] | None = None) -> Iterato
     }
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
-             "config.asgi:application"],
+            [
+                sys.executable,
+                "-m",
+                "daphne",
+                "-b",
+                "127.0.0.1",
+                "-p",
+                str(port),
+                "config.asgi:application",
+            ],
             cwd=ROOT,
             env=full_env,
             stdout=out,
@@ -103,8 +111,9 @@ def wait_for_port(server: Server, timeout: float = 30) -> None:
     while time.monotonic() < deadline:
         if server.process.poll() is not None:
             raise RuntimeError(f"server exited early:\n{server.output()}")
-        with contextlib.suppress(OSError), socket.create_connection(
-            ("127.0.0.1", server.port), timeout=0.5
+        with (
+            contextlib.suppress(OSError),
+            socket.create_connection(("127.0.0.1", server.port), timeout=0.5),
         ):
             return
         time.sleep(0.1)

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,106 +14,236 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Room',
+            name="Room",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=64, unique=True)),
-                ('name', models.CharField(max_length=120)),
-                ('description', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('last_event_id', models.BigIntegerField(default=0)),
-                ('pruned_through_event_id', models.BigIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=64, unique=True)),
+                ("name", models.CharField(max_length=120)),
+                ("description", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("last_event_id", models.BigIntegerField(default=0)),
+                ("pruned_through_event_id", models.BigIntegerField(default=0)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Message',
+            name="Message",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('body', models.TextField()),
-                ('html', models.TextField()),
-                ('created_at', models.DateTimeField()),
-                ('edited_at', models.DateTimeField(blank=True, null=True)),
-                ('revision', models.PositiveIntegerField(default=1)),
-                ('hidden', models.BooleanField(default=False)),
-                ('client_id', models.CharField(blank=True, max_length=64, null=True)),
-                ('created_event_id', models.BigIntegerField()),
-                ('mentions', models.JSONField(blank=True, default=list)),
-                ('reactions', models.JSONField(blank=True, default=list)),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='messages', to=settings.AUTH_USER_MODEL)),
-                ('reply_to', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='replies', to='livechat.message')),
-                ('room', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='messages', to='livechat.room')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("body", models.TextField()),
+                ("html", models.TextField()),
+                ("created_at", models.DateTimeField()),
+                ("edited_at", models.DateTimeField(blank=True, null=True)),
+                ("revision", models.PositiveIntegerField(default=1)),
+                ("hidden", models.BooleanField(default=False)),
+                ("client_id", models.CharField(blank=True, max_length=64, null=True)),
+                ("created_event_id", models.BigIntegerField()),
+                ("mentions", models.JSONField(blank=True, default=list)),
+                ("reactions", models.JSONField(blank=True, default=list)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="messages",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "reply_to",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="replies",
+                        to="livechat.message",
+                    ),
+                ),
+                (
+                    "room",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="messages",
+                        to="livechat.room",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='RoomEvent',
+            name="RoomEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('event_id', models.BigIntegerField()),
-                ('kind', models.CharField(choices=[('message.created', 'Message Created'), ('message.edited', 'Message Edited'), ('message.hidden', 'Message Hidden'), ('message.unhidden', 'Message Unhidden'), ('reaction.changed', 'Reaction Changed')], max_length=32)),
-                ('payload', models.JSONField()),
-                ('created_at', models.DateTimeField()),
-                ('room', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='livechat.room')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("event_id", models.BigIntegerField()),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("message.created", "Message Created"),
+                            ("message.edited", "Message Edited"),
+                            ("message.hidden", "Message Hidden"),
+                            ("message.unhidden", "Message Unhidden"),
+                            ("reaction.changed", "Reaction Changed"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                ("payload", models.JSONField()),
+                ("created_at", models.DateTimeField()),
+                (
+                    "room",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="livechat.room",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='MessageRevision',
+            name="MessageRevision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField()),
-                ('body', models.TextField()),
-                ('html', models.TextField()),
-                ('created_at', models.DateTimeField()),
-                ('editor', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('message', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='revisions', to='livechat.message')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField()),
+                ("body", models.TextField()),
+                ("html", models.TextField()),
+                ("created_at", models.DateTimeField()),
+                (
+                    "editor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "message",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="revisions",
+                        to="livechat.message",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['message', 'number'],
-                'constraints': [models.UniqueConstraint(fields=('message', 'number'), name='revision_number_uniq')],
+                "ordering": ["message", "number"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("message", "number"), name="revision_number_uniq"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Reaction',
+            name="Reaction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('emoji', models.CharField(max_length=32)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('message', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reaction_rows', to='livechat.message')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("emoji", models.CharField(max_length=32)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "message",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reaction_rows",
+                        to="livechat.message",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('message', 'user', 'emoji'), name='reaction_message_user_emoji_uniq')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("message", "user", "emoji"), name="reaction_message_user_emoji_uniq"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ReadMarker',
+            name="ReadMarker",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('last_read_message_id', models.BigIntegerField(default=0)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('room', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='livechat.room')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("last_read_message_id", models.BigIntegerField(default=0)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "room",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="livechat.room",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('user', 'room'), name='readmarker_uniq')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("user", "room"), name="readmarker_uniq")
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='message',
-            index=models.Index(fields=['room', '-id'], name='message_room_id_desc_idx'),
+            model_name="message",
+            index=models.Index(fields=["room", "-id"], name="message_room_id_desc_idx"),
         ),
         migrations.AddConstraint(
-            model_name='message',
-            constraint=models.UniqueConstraint(condition=models.Q(('client_id__isnull', False)), fields=('author', 'client_id'), name='message_author_client_id_uniq'),
+            model_name="message",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("client_id__isnull", False)),
+                fields=("author", "client_id"),
+                name="message_author_client_id_uniq",
+            ),
         ),
         migrations.AddIndex(
-            model_name='roomevent',
-            index=models.Index(fields=['created_at'], name='roomevent_created_idx'),
+            model_name="roomevent",
+            index=models.Index(fields=["created_at"], name="roomevent_created_idx"),
         ),
         migrations.AddConstraint(
-            model_name='roomevent',
-            constraint=models.UniqueConstraint(fields=('room', 'event_id'), name='roomevent_room_event_uniq'),
+            model_name="roomevent",
+            constraint=models.UniqueConstraint(
+                fields=("room", "event_id"), name="roomevent_room_event_uniq"
+            ),
         ),
     ]

@@ -15,7 +15,9 @@ def sent(alice, room):
 
 
 def test_it_adds_a_revision_and_sets_edited_at(alice, sent):
-    change = actions.edit_message(user=alice, message_id=sent.pk, body="the answer", base_revision=1)
+    change = actions.edit_message(
+        user=alice, message_id=sent.pk, body="the answer", base_revision=1
+    )
 
     sent.refresh_from_db()
     assert (sent.body, sent.revision) == ("the answer", 2)

@@ -95,7 +95,9 @@ def test_it_refuses_a_bad_client_id(alice, room, client_id):
 
 def test_a_reply_points_at_a_message_of_the_same_room(alice, bob, room, other_room):
     question = actions.send_message(user=alice, room=room, body="How do I cite?")
-    answer = actions.send_message(user=bob, room=room, body="Use <ref>", reply_to=question.message.pk)
+    answer = actions.send_message(
+        user=bob, room=room, body="Use <ref>", reply_to=question.message.pk
+    )
     assert answer.payload["reply_to"] == question.message.pk
 
     elsewhere = actions.send_message(user=alice, room=other_room, body="hi")

@@ -66,7 +66,12 @@ async def test_edits_and_reactions_go_out_as_events_in_order(connect, alice, bob
     await a.send({"type": "message.send", "body": "frist", "client_id": "x"})
     ack = await a.recv_type("ack")
     await a.send(
-        {"type": "message.edit", "message_id": ack["message_id"], "body": "first", "base_revision": 1}
+        {
+            "type": "message.edit",
+            "message_id": ack["message_id"],
+            "body": "first",
+            "base_revision": 1,
+        }
     )
     await b.send({"type": "reaction.toggle", "message_id": ack["message_id"], "emoji": "👍"})
 
@@ -91,7 +96,12 @@ async def test_errors_answer_the_frame_and_keep_the_socket_open(connect, alice, 
     change = await database_sync_to_async(actions.send_message)(user=bob, room=room, body="bob's")
     await a.recv_type("event")
     await a.send(
-        {"type": "message.edit", "message_id": change.message.pk, "body": "mine", "base_revision": 1}
+        {
+            "type": "message.edit",
+            "message_id": change.message.pk,
+            "body": "mine",
+            "base_revision": 1,
+        }
     )
     error = await a.recv_type("error")
     assert (error["code"], error["message_id"]) == ("forbidden", change.message.pk)
@@ -124,10 +134,14 @@ async def test_an_edit_from_an_old_revision_is_a_conflict_naming_the_current_one
         ('{"type": 5}', 'must be a JSON object with a "type"'),
         ('{"type": "message.explode"}', "Unknown frame type"),
         ('{"type": "message.send", "body": 12}', "must be text"),
-        ('{"type": "message.edit", "message_id": "1", "body": "x", "base_revision": 1}',
-         "message_id must be a positive integer"),
-        ('{"type": "message.edit", "message_id": 1, "body": "x", "base_revision": true}',
-         "base_revision must be a positive integer"),
+        (
+            '{"type": "message.edit", "message_id": "1", "body": "x", "base_revision": 1}',
+            "message_id must be a positive integer",
+        ),
+        (
+            '{"type": "message.edit", "message_id": 1, "body": "x", "base_revision": true}',
+            "base_revision must be a positive integer",
+        ),
         ('{"type": "reaction.toggle", "message_id": 1, "emoji": ["x"]}', "emoji"),
         ('{"type": "resume", "after_event_id": -1}', "after_event_id"),
         ('{"type": "resume", "after_event_id": "3"}', "after_event_id"),
@@ -172,9 +186,7 @@ async def test_resume_replays_exactly_what_was_missed(connect, alice, bob, room)
     assert await a.nothing()
 
 
-async def test_resume_does_not_repeat_what_this_socket_already_got_live(
-    connect, alice, bob, room
-):
+async def test_resume_does_not_repeat_what_this_socket_already_got_live(connect, alice, bob, room):
     await database_sync_to_async(actions.send_message)(user=bob, room=room, body="before")
     a = await connect(alice)
     await database_sync_to_async(actions.send_message)(user=bob, room=room, body="live")

@@ -40,7 +40,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, reset_passwords: bool = False, **options: Any) -> None:
         for slug, name, description in ROOMS:
-            Room.objects.get_or_create(slug=slug, defaults={"name": name, "description": description})
+            Room.objects.get_or_create(
+                slug=slug, defaults={"name": name, "description": description}
+            )
 
         printed = []
         for username, groups, is_staff in USERS:
