@@ -76,18 +76,18 @@ def asgi_server(tmp_path: Path, *, env: dict[str, str] | None = None) -> Iterato
         **test_database_env(),
         **(env or {}),
     }
+    # As in production (docs/deployment.md): the server refuses frames over the chat's
+    # limit from their header, before reading the payload.
+    frame_limit = full_env.get("LIVECHAT_MAX_FRAME_BYTES", str(settings.LIVECHAT_MAX_FRAME_BYTES))
+    command = [
+        sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
+        "--websocket-max-message-size", frame_limit,
+        "--websocket-max-frame-size", frame_limit,
+        "config.asgi:application",
+    ]  # fmt: skip
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "daphne",
-                "-b",
-                "127.0.0.1",
-                "-p",
-                str(port),
-                "config.asgi:application",
-            ],
+            command,
             cwd=ROOT,
             env=full_env,
             stdout=out,
