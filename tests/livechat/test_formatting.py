@@ -449,3 +449,22 @@ def test_it_sanitizes_idempotently() -> None:
         out = render(body).html
         assert sanitize(out) == out
         assert sanitize(sanitize(out)) == sanitize(out)
+
+
+# --- limits against hostile input -----------------------------------------------------
+
+
+def test_it_renders_at_most_200_elements_and_leaves_the_rest_as_text() -> None:
+    rendered = render(" ".join(f"@u{i}" for i in range(250)))
+    assert rendered.mentions == [f"u{i}" for i in range(200)]
+    assert rendered.html.count('class="mention"') == 200
+    assert rendered.html.endswith("@u248 @u249</p>")
+
+
+def test_it_caps_emphasis_nesting() -> None:
+    out = inner("**a " * 30 + "b** " * 30)
+    assert out.count("<strong>") == out.count("</strong>") == 16
+
+
+def test_it_leaves_long_delimiter_runs_as_text() -> None:
+    assert inner("****a****") == "****a****"
