@@ -68,18 +68,8 @@ def roles_of(user: AbstractBaseUser | AnonymousUser) -> list[str]:
     return list(cached)
 
 
-def forget_roles(user: AbstractBaseUser) -> None:
-    """Drop the cached roles, after the user's groups changed."""
-    if hasattr(user, _CACHE_ATTR):
-        delattr(user, _CACHE_ATTR)
-
-
 def is_moderator(user: AbstractBaseUser | AnonymousUser) -> bool:
     return bool(getattr(user, "is_superuser", False)) or "moderator" in roles_of(user)
-
-
-def is_mentor(user: AbstractBaseUser | AnonymousUser) -> bool:
-    return "mentor" in roles_of(user)
 
 
 def public_user(user: AbstractBaseUser) -> dict[str, object]:

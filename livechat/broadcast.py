@@ -19,10 +19,6 @@ def room_group(room_id: int) -> str:
     return f"room-{room_id}"
 
 
-def user_group(user_id: int) -> str:
-    return f"user-{user_id}"
-
-
 def _group_send(group: str, message: dict[str, Any]) -> None:
     layer = get_channel_layer()
     if layer is None:
@@ -44,8 +40,3 @@ def publish_event_on_commit(room_id: int, frames: EventFrames) -> None:
         "moderator": frames.moderator,
     }
     transaction.on_commit(lambda: _group_send(room_group(room_id), message))
-
-
-def publish_ephemeral(room_id: int, message: dict[str, Any]) -> None:
-    """Typing and presence: not logged, not replayed, sent at once."""
-    _group_send(room_group(room_id), message)

@@ -21,7 +21,7 @@ from django.conf import settings
 from accounts.roles import is_moderator, public_user
 
 from . import actions, selectors
-from .broadcast import room_group, user_group
+from .broadcast import room_group
 from .delivery import EventCursor
 from .errors import ChatError, Invalid, NotFound, Resync, TooLong
 from .events import EventFrames, dumps
@@ -76,7 +76,6 @@ class RoomConsumer(AsyncWebsocketConsumer):
         # Join the group *before* reading the last event id: an event committed after the
         # read then arrives live, one committed before it is covered by history/resume.
         await self.channel_layer.group_add(self.group, self.channel_name)
-        await self.channel_layer.group_add(user_group(self.user.pk), self.channel_name)
         await database_sync_to_async(room.refresh_from_db)(
             fields=["last_event_id", "pruned_through_event_id"]
         )
@@ -107,7 +106,6 @@ class RoomConsumer(AsyncWebsocketConsumer):
             await store().leave(self.room.pk, self.presence_member)
             await self.broadcast_presence(await store().online(self.room.pk))
             await self.channel_layer.group_discard(self.group, self.channel_name)
-            await self.channel_layer.group_discard(user_group(self.user.pk), self.channel_name)
 
     async def keep_presence(self) -> None:
         """Refresh this socket's presence and prune sockets that died without a goodbye."""
