@@ -76,9 +76,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         # Join the group *before* reading the last event id: an event committed after the
         # read then arrives live, one committed before it is covered by history/resume.
         await self.channel_layer.group_add(self.group, self.channel_name)
-        await database_sync_to_async(room.refresh_from_db)(
-            fields=["last_event_id", "pruned_through_event_id"]
-        )
+        await database_sync_to_async(selectors.refresh_event_cursor)(room)
         self.cursor = EventCursor(joined_at=room.last_event_id)
         await self.accept()
 

@@ -26,6 +26,12 @@ def get_room(slug: str) -> Room:
     return room
 
 
+def refresh_event_cursor(room: Room) -> Room:
+    """Re-read the room's newest and oldest kept event ids (they move with every write)."""
+    room.refresh_from_db(fields=["last_event_id", "pruned_through_event_id"])
+    return room
+
+
 def list_rooms() -> QuerySet[Room]:
     return Room.objects.order_by("name")
 
