@@ -14,7 +14,7 @@
 //    most once, so after any doubt the whole queue is simply sent again.
 
 import { Connection } from "./connection.js";
-import { el, fetchJSON } from "./dom.js";
+import { el, fetchJSON, roleBadges } from "./dom.js";
 import { Outbox } from "./outbox.js";
 import { Timeline } from "./timeline.js";
 
@@ -46,6 +46,10 @@ class ChatRoom {
     this.helloSeenEver = false;
     this.failedConnects = 0; // closes without a hello, in a row
     this.disconnectedSince = null;
+    this.gapTimer = null; // the HTTP fallback for a gap resume did not fill
+    this.pollTimer = null; // the polling fallback while the socket is down
+    this.fetchingEvents = false;
+    this.loadingOlder = false;
 
     // -- sending state --
     this.outbox = new Outbox(`livechat:outbox:${this.slug}:${this.me.id}`);
@@ -55,7 +59,8 @@ class ChatRoom {
     this.typers = new Map(); // username -> timer
     this.lastTypingSent = 0;
     this.lastReadSent = 0;
-    this.hasOlder = false;
+    this.readTimer = null;
+    this.statusTicker = null;
 
     this.timeline = new Timeline({
       list: dom.messages,
@@ -79,7 +84,7 @@ class ChatRoom {
         onOpen: () => {
           this.resumeAskedAfter = null;
         },
-        onClose: (info) => this.onClose(info),
+        onClose: () => this.onClose(),
         onState: (state) => {
           if (state === "connecting" && !this.live) this.showStatus();
         },
@@ -236,12 +241,16 @@ class ChatRoom {
     const entry = this.pending.get(frame.client_id);
     this.outbox.remove(frame.client_id);
     if (!entry) return;
-    if (this.timeline.messages.has(frame.message_id)) {
-      // The message itself is already shown (it can overtake the ack over HTTP).
+    const covered =
+      this.timeline.messages.has(frame.message_id) ||
+      // A repeat of a message sent long ago: its event is behind us (in the history, or
+      // older than the page loaded), so no event will come to replace the pending copy.
+      (this.lastEventId !== null && frame.event_id <= this.lastEventId);
+    if (covered) {
       this.pending.delete(frame.client_id);
       this.timeline.removePending(frame.client_id);
     } else {
-      this.timeline.showPending(entry, "sent");
+      this.timeline.showPending(entry, "sent"); // its event follows
     }
   }
 
@@ -251,8 +260,10 @@ class ChatRoom {
     if (entry) {
       // A refused send is not retried by itself (a block or a filter would refuse it
       // again); the user can try again or discard it.
+      const stick = this.nearBottom();
       this.outbox.remove(entry.clientId);
       this.timeline.showPending(entry, "failed", detail);
+      if (stick) this.scrollToBottom();
       return;
     }
     const id = frame.message_id;
@@ -272,14 +283,14 @@ class ChatRoom {
 
   // -- the socket's life ---------------------------------------------------------------------
 
-  onClose({ retryInMs }) {
+  onClose() {
     const hadHello = this.live;
     this.live = false;
     this.disconnectedSince ??= Date.now();
     if (!hadHello) this.failedConnects += 1;
     // Unsent messages were written into a socket that is gone: they are resent on hello.
     for (const entry of this.outbox.all()) this.timeline.showPending(entry, "queued");
-    this.showStatus(null, retryInMs);
+    this.showStatus();
     this.startPollingSoon();
     // A handshake the server refuses looks like any network failure to a browser. After
     // a few, ask the API whether we are still signed in and the room still exists.
@@ -290,69 +301,71 @@ class ChatRoom {
     try {
       await fetchJSON(`${this.api}/messages/?limit=1`);
     } catch (error) {
-      if (error.status === 403) this.stopFor("You are signed out. Sign in again to keep chatting.");
+      if (error.status === 403) this.stopFor("You are signed out.", { signIn: true });
       else if (error.status === 404) this.stopFor("This room no longer exists.");
     }
   }
 
-  stopFor(text) {
+  /** Give up reconnecting, for a reason retrying cannot fix. */
+  stopFor(text, { signIn = false } = {}) {
     this.connection.stop();
     this.stopPolling();
     this.live = false;
+    clearInterval(this.statusTicker);
     this.dom.status.dataset.state = "ended";
-    this.dom.statusText.textContent = text;
+    this.setStatusText(text, "");
     this.dom.retry.hidden = true;
-    if (text.startsWith("You are signed out")) {
-      this.dom.statusText.append(
-        " ",
-        el("a", { href: `/accounts/login/?next=${encodeURIComponent(location.pathname)}` }, "Sign in"),
-      );
+    if (signIn) {
+      const href = `/accounts/login/?next=${encodeURIComponent(location.pathname)}`;
+      this.dom.statusDetail.append(el("a", { href }, "Sign in again"));
     }
   }
 
   /** The connection banner. Hidden while live; otherwise says what is going on. */
-  showStatus(text = null, retryInMs = null) {
+  showStatus(text = null) {
     clearInterval(this.statusTicker);
-    const { status, statusText, retry } = this.dom;
+    const { status, retry } = this.dom;
     if (this.live && !text) {
       status.dataset.state = "live";
-      statusText.textContent = "Connected.";
+      this.setStatusText("Connected.", "");
       retry.hidden = true;
       return;
     }
-    if (text) {
+    if (text || !this.helloSeenEver) {
       status.dataset.state = "connecting";
-      statusText.textContent = text;
-      retry.hidden = true;
-      return;
+      retry.hidden = !this.connection.waiting;
+    } else {
+      status.dataset.state = "reconnecting";
+      retry.hidden = false;
     }
-    if (!this.helloSeenEver && retryInMs === null) {
-      status.dataset.state = "connecting";
-      statusText.textContent = "Connecting…";
-      retry.hidden = true;
-      return;
-    }
-    status.dataset.state = "reconnecting";
-    retry.hidden = false;
     const render = () => {
-      const queued = this.outbox.all().length;
-      const parts = [
-        navigator.onLine === false
-          ? "You are offline. Reconnecting when the network is back…"
-          : "Reconnecting…",
-      ];
+      let sentence = text;
+      if (!sentence) {
+        const verb = this.helloSeenEver ? "Reconnecting…" : "Connecting…";
+        sentence = navigator.onLine === false ? `You are offline. ${verb}` : verb;
+      }
+      const details = [];
       if (this.connection.waiting) {
-        const seconds = Math.max(0, Math.ceil((this.connection.retryAt - Date.now()) / 1000));
-        if (seconds > 0) parts.push(`Next try in ${seconds} s.`);
+        const seconds = Math.ceil((this.connection.retryAt - Date.now()) / 1000);
+        if (seconds > 0) details.push(`Next try in ${seconds} s.`);
       }
-      if (queued) parts.push(`${queued} message${queued === 1 ? "" : "s"} will be sent then.`);
-      if (this.pollTimer && this.disconnectedSince && Date.now() - this.disconnectedSince > POLL_AFTER_MS) {
-        parts.push("Checking for new messages every few seconds.");
+      const queued = this.outbox.all().length;
+      if (queued) details.push(`${queued} message${queued === 1 ? "" : "s"} will be sent then.`);
+      const downFor = this.disconnectedSince ? Date.now() - this.disconnectedSince : 0;
+      if (this.pollTimer && downFor > POLL_AFTER_MS) {
+        details.push("Checking for new messages every few seconds.");
       }
-      statusText.textContent = parts.join(" ");
+      this.setStatusText(sentence, details.join(" "));
     };
     render();
     this.statusTicker = setInterval(render, 1000);
+  }
+
+  /** Only touch the live region when its sentence changes, so it is announced once. */
+  setStatusText(sentence, detail) {
+    const { statusText, statusDetail } = this.dom;
+    if (statusText.textContent !== sentence) statusText.textContent = sentence;
+    statusDetail.textContent = detail;
   }
 
   // -- history -------------------------------------------------------------------------------
@@ -394,7 +407,7 @@ class ChatRoom {
     this.preHistory = [];
     this.acceptEvents(buffered);
     this.scrollToBottom();
-    this.scheduleRead();
+    this.scheduleRead(0);
   }
 
   async loadOlder() {
@@ -426,7 +439,6 @@ class ChatRoom {
   }
 
   setHistoryControls(hasMore, loaded) {
-    this.hasOlder = hasMore;
     this.dom.loadOlder.hidden = !hasMore;
     this.dom.historyStart.hidden = !loaded || hasMore;
   }
@@ -592,7 +604,9 @@ class ChatRoom {
     if (!body) return;
     const limit = this.config.maxLength;
     if (limit && body.length > limit) {
-      this.showComposerError(`The message is ${body.length} characters long; the limit is ${limit}.`);
+      this.showComposerError(
+        `The message is ${body.length} characters long; the limit is ${limit}.`,
+      );
       return;
     }
     this.clearComposerError();
@@ -604,7 +618,8 @@ class ChatRoom {
   updateCounter() {
     const limit = this.config.maxLength;
     const left = limit - this.dom.input.value.length;
-    this.dom.counter.textContent = limit && left < Math.min(200, limit / 10) ? `${left} characters left.` : "";
+    const nearLimit = limit && left < Math.min(200, limit / 10);
+    this.dom.counter.textContent = nearLimit ? `${left} characters left.` : "";
   }
 
   maybeSendTyping() {
@@ -624,16 +639,15 @@ class ChatRoom {
   // -- presence, typing, read markers ----------------------------------------------------
 
   renderOnline(users) {
-    const items = users.map((user) => {
-      const item = el("li", { class: "online-user" }, el("span", { class: "online-name" }, user.username));
-      for (const role of user.roles || []) {
-        if (role === "mentor" || role === "moderator") {
-          item.append(el("span", { class: `badge badge-${role}` }, role === "mentor" ? "Mentor" : "Moderator"));
-        }
-      }
-      if (user.id === this.me.id) item.append(el("span", { class: "muted" }, " (you)"));
-      return item;
-    });
+    const items = users.map((user) =>
+      el(
+        "li",
+        { class: "online-user" },
+        el("span", { class: "online-name" }, user.username),
+        roleBadges(user.roles),
+        user.id === this.me.id ? el("span", { class: "muted" }, " (you)") : null,
+      ),
+    );
     this.dom.onlineList.replaceChildren(...items);
     this.dom.onlineCount.textContent = `(${users.length})`;
   }
@@ -664,16 +678,20 @@ class ChatRoom {
     this.dom.typing.textContent = text;
   }
 
-  /** Tell the server the newest message this user has seen, when the page is visible. */
-  scheduleRead() {
+  /** Tell the server the newest message this user has seen, when the page is visible;
+   * live messages are batched for a moment, a freshly loaded history is read at once. */
+  scheduleRead(delay = READ_DEBOUNCE_MS) {
     clearTimeout(this.readTimer);
-    this.readTimer = setTimeout(() => {
-      if (document.visibilityState !== "visible") return;
-      const newest = this.timeline.newestId;
-      if (newest && newest > this.lastReadSent && this.send({ type: "read", message_id: newest })) {
-        this.lastReadSent = newest;
-      }
-    }, READ_DEBOUNCE_MS);
+    this.readTimer = setTimeout(() => this.sendRead(), delay);
+  }
+
+  sendRead() {
+    clearTimeout(this.readTimer);
+    if (document.visibilityState !== "visible") return;
+    const newest = this.timeline.newestId;
+    if (newest && newest > this.lastReadSent && this.send({ type: "read", message_id: newest })) {
+      this.lastReadSent = newest;
+    }
   }
 
   // -- scrolling and page events ---------------------------------------------------------
@@ -706,6 +724,8 @@ class ChatRoom {
     window.addEventListener("online", () => {
       if (!this.live) this.connection.reconnectNow();
     });
+    // Leaving the page: what was seen in the last moment still counts as read.
+    window.addEventListener("pagehide", () => this.sendRead());
     document.addEventListener("visibilitychange", () => {
       if (document.visibilityState !== "visible") return;
       if (!this.live && this.connection.waiting) this.connection.reconnectNow();
@@ -723,6 +743,7 @@ function boot() {
     scroller: byId("scroller"),
     status: byId("connection-status"),
     statusText: byId("connection-text"),
+    statusDetail: byId("connection-detail"),
     retry: byId("retry-now"),
     loadOlder: byId("load-older"),
     historyStart: byId("history-start"),

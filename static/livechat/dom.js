@@ -22,8 +22,7 @@ export function el(tag, props = {}, ...children) {
   return node;
 }
 
-const sameDay = (a, b) =>
-  a.getFullYear() === b.getFullYear() && a.getMonth() === b.getMonth() && a.getDate() === b.getDate();
+const sameDay = (a, b) => a.toDateString() === b.toDateString();
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
 const dateTimeFormat = new Intl.DateTimeFormat(undefined, {
@@ -43,6 +42,15 @@ export function shortTime(iso) {
 /** A <time> element showing the short time, with the exact ISO time as its title. */
 export function timeElement(iso, className = "msg-time") {
   return el("time", { class: className, datetime: iso, title: iso }, shortTime(iso));
+}
+
+const ROLE_LABELS = { mentor: "Mentor", moderator: "Moderator" };
+
+/** Badges for the roles the chat shows (mentor, moderator), in wire order. */
+export function roleBadges(roles = []) {
+  return roles
+    .filter((role) => ROLE_LABELS[role])
+    .map((role) => el("span", { class: `badge badge-${role}` }, ROLE_LABELS[role]));
 }
 
 export function readCookie(name) {

@@ -5,9 +5,7 @@
 // reaction, hiding); the inline editor is the one piece of DOM that survives a re-render,
 // so that the user's draft, caret and focus are never lost.
 
-import { el, timeElement } from "./dom.js";
-
-const ROLE_LABELS = { mentor: "Mentor", moderator: "Moderator" };
+import { el, roleBadges, timeElement } from "./dom.js";
 
 export class Timeline {
   /**
@@ -97,11 +95,14 @@ export class Timeline {
     if (message.hidden) classes.push("is-hidden");
     if (mentionsMe) classes.push("mentions-me");
 
-    const node = el("li", { class: classes.join(" "), id: `m-${message.id}`, "data-id": message.id });
-    node.append(this.renderMeta(message));
-    if (message.reply_to) node.append(this.renderReplyContext(message.reply_to));
-
+    const node = el("li", {
+      class: classes.join(" "),
+      id: `m-${message.id}`,
+      "data-id": message.id,
+    });
     const edit = this.edits.get(message.id);
+    node.append(this.renderMeta(message, { mine, editing: Boolean(edit) }));
+    if (message.reply_to) node.append(this.renderReplyContext(message.reply_to));
     if (edit) {
       // After a conflict the newer text is shown above the user's draft.
       if (edit.showCurrent) node.append(renderCurrentVersion(message));
@@ -109,12 +110,29 @@ export class Timeline {
     } else {
       node.append(renderBody(message));
     }
-    if (!message.hidden) node.append(this.renderReactions(message));
-    if (mine && !message.hidden && !edit) {
-      node.append(
-        el(
-          "div",
-          { class: "msg-actions" },
+    if (!message.hidden && message.reactions?.length) node.append(this.renderReactions(message));
+    node.append(el("p", { class: "msg-error", role: "alert" }));
+    return node;
+  }
+
+  renderMeta(message, { mine, editing }) {
+    const meta = el("div", { class: "msg-meta" });
+    meta.append(el("span", { class: "msg-author" }, message.author.username));
+    meta.append(...roleBadges(message.author.roles));
+    meta.append(timeElement(message.created_at));
+    if (message.edited_at) {
+      meta.append(
+        el("span", { class: "msg-edited", title: `Edited ${message.edited_at}` }, "(edited)"),
+      );
+    }
+    if (message.hidden) meta.append(el("span", { class: "badge badge-hidden" }, "Hidden"));
+
+    // The message's tools sit at the end of this line: shown on hover or focus where
+    // there is a mouse, always on touch screens (see chat.css).
+    if (!message.hidden) {
+      const tools = el("span", { class: "msg-tools" }, this.renderPicker(message));
+      if (mine && !editing) {
+        tools.append(
           el(
             "button",
             {
@@ -126,26 +144,10 @@ export class Timeline {
             },
             "Edit",
           ),
-        ),
-      );
+        );
+      }
+      meta.append(tools);
     }
-    node.append(el("p", { class: "msg-error", role: "alert" }));
-    return node;
-  }
-
-  renderMeta(message) {
-    const meta = el("div", { class: "msg-meta" });
-    meta.append(el("span", { class: "msg-author" }, message.author.username));
-    for (const role of message.author.roles || []) {
-      if (ROLE_LABELS[role]) meta.append(el("span", { class: `badge badge-${role}` }, ROLE_LABELS[role]));
-    }
-    meta.append(timeElement(message.created_at));
-    if (message.edited_at) {
-      meta.append(
-        el("span", { class: "msg-edited", title: `Edited ${message.edited_at}` }, "(edited)"),
-      );
-    }
-    if (message.hidden) meta.append(el("span", { class: "badge badge-hidden" }, "Hidden"));
     return meta;
   }
 
@@ -186,7 +188,11 @@ export class Timeline {
       );
     }
 
-    // The quick-reaction picker: a <details> needs no script to open and close.
+    return row;
+  }
+
+  /** The quick reactions: a <details>, which needs no script to open and close. */
+  renderPicker(message) {
     const picker = el(
       "details",
       { class: "react-picker" },
@@ -216,8 +222,7 @@ export class Timeline {
       );
     }
     picker.append(choices);
-    row.append(picker);
-    return row;
+    return picker;
   }
 
   /** Show an error sentence on a message for a while. */
@@ -240,7 +245,7 @@ export class Timeline {
     const textarea = el("textarea", {
       class: "edit-input",
       rows: Math.min(8, Math.max(2, message.body.split("\n").length)),
-      "aria-label": "Edit your message",
+      "aria-label": "Text of your message",
       "data-focus": "edit-input",
     });
     textarea.value = message.body;
@@ -255,7 +260,13 @@ export class Timeline {
       "form",
       { class: "edit-form" },
       textarea,
-      el("div", { class: "edit-buttons" }, save, cancel, el("span", { class: "muted" }, "Esc to cancel")),
+      el(
+        "div",
+        { class: "edit-buttons" },
+        save,
+        cancel,
+        el("span", { class: "muted" }, "Esc to cancel"),
+      ),
       notice,
     );
     const edit = {
@@ -284,6 +295,7 @@ export class Timeline {
     this.upsert(message);
     textarea.focus();
     textarea.setSelectionRange(textarea.value.length, textarea.value.length);
+    form.scrollIntoView({ block: "nearest" });
   }
 
   saveEdit(id) {
@@ -329,8 +341,9 @@ export class Timeline {
       this.edits.delete(message.id);
       return;
     }
+    edit.showCurrent = true;
     edit.notice.textContent =
-      "This message was changed meanwhile. Saving will replace that version with your draft.";
+      "This message was changed meanwhile (shown above). Saving replaces it with your draft.";
   }
 
   /** The server refused an edit because the message moved on (409 conflict): show the
@@ -346,8 +359,10 @@ export class Timeline {
     edit.baseRevision = message?.revision ?? currentRevision ?? edit.baseRevision;
     edit.showCurrent = true;
     if (message) this.upsert(message);
-    edit.notice.textContent = `${detail} The current text is shown above your draft; save again to replace it.`;
+    edit.notice.textContent =
+      `${detail} The current text is shown above your draft; save again to replace it.`;
     edit.textarea.focus();
+    edit.form.scrollIntoView({ block: "nearest" });
     return true;
   }
 
@@ -366,7 +381,8 @@ export class Timeline {
     for (const edit of this.edits.values()) {
       if (!edit.saving) continue;
       this.setSaving(edit, false);
-      edit.notice.textContent = "The connection was interrupted; save again if your change does not appear.";
+      edit.notice.textContent =
+        "The connection was interrupted; save again if your change does not appear.";
     }
   }
 
@@ -402,12 +418,20 @@ export class Timeline {
           { class: "msg-actions" },
           el(
             "button",
-            { type: "button", class: "button-quiet", onclick: () => this.actions.retry(entry.clientId) },
+            {
+              type: "button",
+              class: "button-quiet",
+              onclick: () => this.actions.retry(entry.clientId),
+            },
             "Try again",
           ),
           el(
             "button",
-            { type: "button", class: "button-quiet", onclick: () => this.actions.discard(entry.clientId) },
+            {
+              type: "button",
+              class: "button-quiet",
+              onclick: () => this.actions.discard(entry.clientId),
+            },
             "Discard",
           ),
         ),
@@ -434,7 +458,11 @@ export class Timeline {
 
 function renderBody(message) {
   if (message.hidden && !message.html) {
-    return el("p", { class: "msg-body msg-placeholder" }, "This message was hidden by a moderator.");
+    return el(
+      "p",
+      { class: "msg-body msg-placeholder" },
+      "This message was hidden by a moderator.",
+    );
   }
   const body = el("div", { class: "msg-body" });
   // The one place HTML is parsed: the server renders and sanitises message.html with an
@@ -470,5 +498,7 @@ function restoreFocus(node, focus) {
   const target = node.querySelector(`[data-focus="${CSS.escape(focus.key)}"]`);
   if (!target) return;
   target.focus();
-  if (focus.caret && target instanceof HTMLTextAreaElement) target.setSelectionRange(...focus.caret);
+  if (focus.caret && target instanceof HTMLTextAreaElement) {
+    target.setSelectionRange(...focus.caret);
+  }
 }

@@ -9,19 +9,14 @@ from __future__ import annotations
 
 import os
 import re
-import socket
-import subprocess
-import sys
-import tempfile
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
-from django.db import connection
+from django.db import connections
+
+from tests.servers import Server, asgi_server
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -31,9 +26,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = PROJECT_ROOT / "test-artifacts"
-SERVER_START_TIMEOUT = 20.0
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
 def require_browser() -> None:
@@ -45,93 +38,16 @@ def require_browser() -> None:
     pytest.skip(f"{reason}; browser tests skipped (set LIVECHAT_REQUIRE_BROWSER=1 to fail)")
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def server_environment() -> dict[str, str]:
-    """The test process's environment, pointed at the test database."""
-    env = dict(os.environ)
-    env.update(
-        DJANGO_SETTINGS_MODULE="config.settings",
-        DEBUG="1",
-        ALLOWED_HOSTS="127.0.0.1",
-        PYTHONUNBUFFERED="1",
-        LOG_LEVEL="WARNING",
-    )
-    test_db = connection.settings_dict["NAME"]
-    if os.environ.get("DATABASE_URL"):
-        parts = urlsplit(os.environ["DATABASE_URL"])
-        env["DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{test_db}"))
-    else:
-        env["SQLITE_PATH"] = str(test_db)
-    # REDIS_URL and LIVECHAT_REDIS_PREFIX pass through unchanged: server and tests then
-    # share the channel layer and presence.
-    return env
-
-
-@dataclass
-class ChatServer:
-    url: str
-    process: subprocess.Popen[bytes]
-    log_path: Path
-
-    def log(self, since: int = 0) -> str:
-        with self.log_path.open("rb") as log:
-            log.seek(since)
-            return log.read().decode(errors="replace")
-
-    def log_size(self) -> int:
-        return self.log_path.stat().st_size
-
-
-def start_server() -> ChatServer:
-    port = free_port()
-    log_file = tempfile.NamedTemporaryFile(prefix="daphne-", suffix=".log", delete=False)  # noqa: SIM115
-    process = subprocess.Popen(
-        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"],
-        cwd=PROJECT_ROOT,
-        env=server_environment(),
-        stdout=log_file,
-        stderr=subprocess.STDOUT,
-    )
-    log_file.close()
-    server = ChatServer(url=f"http://127.0.0.1:{port}", process=process, log_path=Path(log_file.name))
-    deadline = time.monotonic() + SERVER_START_TIMEOUT
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"daphne exited with {process.returncode}:\n{server.log()}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return server
-        except OSError:
-            time.sleep(0.1)
-    stop_server(server)
-    raise RuntimeError(f"daphne did not accept connections in {SERVER_START_TIMEOUT} s:\n{server.log()}")
-
-
-def stop_server(server: ChatServer) -> None:
-    server.process.terminate()
-    try:
-        server.process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        server.process.kill()
-        server.process.wait(timeout=5)
-
-
 @pytest.fixture(scope="module")
-def chat_server(django_db_setup: Any, django_db_blocker: Any) -> Iterator[ChatServer]:
-    """One daphne per test module, serving the test database (the data comes and goes
-    with each test's transactional flush; the server holds no state worth resetting)."""
+def chat_server(
+    django_db_setup: None, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Server]:
+    """One daphne per test module, serving the test database (see tests/servers.py). The
+    data comes and goes with each test's transactional flush; the server keeps nothing
+    between tests but sockets, which close with the browsers."""
     require_browser()
-    server = start_server()
-    try:
+    with asgi_server(tmp_path_factory.mktemp("e2e-server")) as server:
         yield server
-    finally:
-        stop_server(server)
-        server.log_path.unlink(missing_ok=True)
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -142,44 +58,56 @@ def pytest_runtest_makereport(item: pytest.Item, call: Any) -> Iterator[None]:
 
 
 @pytest.fixture
-def server(chat_server: ChatServer, request: pytest.FixtureRequest) -> Iterator[ChatServer]:
+def server(chat_server: Server, request: pytest.FixtureRequest) -> Iterator[Server]:
     """The server for one test; its log is printed if the test fails."""
-    start = chat_server.log_size()
+    start = chat_server.log.stat().st_size
     yield chat_server
+    with chat_server.log.open("rb") as log:
+        log.seek(start)
+        output = log.read().decode(errors="replace")
     report = getattr(request.node, "rep_call", None)
     if report is not None and report.failed:
-        print(f"\n----- daphne log during {request.node.name} -----\n{chat_server.log(start)}")
+        print(f"\n----- daphne log during {request.node.name} -----\n{output}")
     if chat_server.process.poll() is not None:
-        pytest.fail(f"daphne died during the test:\n{chat_server.log(start)}")
+        pytest.fail(f"daphne died during the test:\n{output}")
 
 
 @pytest.fixture
-def e2e_db(transactional_db: None, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Committed data, the role groups, and ORM calls allowed between browser calls."""
+def e2e_db(transactional_db: None, settings: Any) -> None:
+    """Committed data, the role groups, and passwords the server can check."""
+    from django.conf import global_settings
     from django.contrib.auth.models import Group
 
     from accounts.roles import MENTORS, MODERATORS
 
-    # Playwright's sync API keeps an event loop in this thread, which Django's
-    # async-safety check mistakes for async code; the ORM calls here run between
-    # browser calls, never concurrently with them.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    # tests/conftest.py hashes with MD5 for speed; the server process only knows the
+    # production hashers, and users sign in through its login form.
+    settings.PASSWORD_HASHERS = global_settings.PASSWORD_HASHERS
     # An earlier transactional test's flush removes the groups the migration made.
     for name in (MENTORS, MODERATORS):
         Group.objects.get_or_create(name=name)
 
 
 @pytest.fixture
-def browser() -> Iterator[Any]:
+def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     require_browser()
     from playwright.sync_api import sync_playwright
 
+    # Playwright's sync API runs an event loop in this thread, which Django's async-safety
+    # check takes for async code. The test's ORM calls run between browser calls, never
+    # concurrently with them, so they are safe.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             yield chromium
         finally:
             chromium.close()
+            # While Playwright runs, the test body's ORM calls run in Playwright's context
+            # and so on database connections of their own (Django keeps connections per
+            # context). Close them here, still inside it, or PostgreSQL refuses to drop
+            # the test database at the end of the run ("being accessed by other users").
+            connections.close_all()
 
 
 @pytest.fixture
@@ -201,9 +129,11 @@ def watch(page: Any, errors: list[str]) -> None:
     page.on("pageerror", lambda error: errors.append(f"pageerror: {error}"))
     page.on(
         "console",
-        lambda message: errors.append(f"console.{message.type}: {message.text}")
-        if message.type == "error" and not _expected_console_error(message.text)
-        else None,
+        lambda message: (
+            errors.append(f"console.{message.type}: {message.text}")
+            if message.type == "error" and not _expected_console_error(message.text)
+            else None
+        ),
     )
 
 

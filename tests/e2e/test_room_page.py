@@ -6,6 +6,8 @@ a dropped connection catching up exactly once, and the sign-in flow with screens
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -14,9 +16,10 @@ from playwright.sync_api import expect
 
 from accounts.roles import MENTORS
 from livechat import actions
-from livechat.models import Message, Room
+from livechat.models import Message, ReadMarker, Room
 from tests.conftest import make_user
-from tests.e2e.conftest import ChatServer, sign_in, wait_live, watch
+from tests.e2e.conftest import sign_in, wait_live, watch
+from tests.servers import Server
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -32,12 +35,21 @@ def room(e2e_db: None) -> Room:
     )
 
 
-def open_room(browser: Any, server: ChatServer, username: str, errors: list[str], **context: Any):
+def open_room(browser: Any, server: Server, username: str, errors: list[str], **context: Any):
     page = browser.new_context(**context).new_page()
     watch(page, errors)
-    sign_in(page, server.url, username, f"pw-{username}", ROOM_PATH)
+    sign_in(page, server.http, username, f"pw-{username}", ROOM_PATH)
     wait_live(page)
     return page
+
+
+def wait_until(condition: Callable[[], bool], timeout: float = 5.0) -> None:
+    """Poll a database condition that the server process makes true."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("the condition did not become true in time")
+        time.sleep(0.05)
 
 
 def message(page: Any, text: str) -> Any:
@@ -46,7 +58,7 @@ def message(page: Any, text: str) -> Any:
 
 
 def test_two_people_see_each_others_messages_reactions_and_edits_live(
-    server: ChatServer, browser: Any, room: Room, console_errors: list[str]
+    server: Server, browser: Any, room: Room, console_errors: list[str]
 ) -> None:
     make_user("Alice")
     make_user("Bob", MENTORS)
@@ -55,7 +67,9 @@ def test_two_people_see_each_others_messages_reactions_and_edits_live(
 
     # Presence: each sees the other, and Bob is marked as a mentor.
     expect(alice.locator("#online-list")).to_contain_text("Bob")
-    expect(alice.locator("#online-list .online-user", has_text="Bob").locator(".badge-mentor")).to_be_visible()
+    expect(
+        alice.locator("#online-list .online-user", has_text="Bob").locator(".badge-mentor")
+    ).to_be_visible()
     expect(bob.locator("#online-list")).to_contain_text("Alice")
 
     # Alice types (Bob sees it) and sends with Enter.
@@ -72,6 +86,8 @@ def test_two_people_see_each_others_messages_reactions_and_edits_live(
     expect(on_alice).to_have_count(1)
     expect(alice.locator("#outgoing > li")).to_have_count(0)  # confirmed, no longer pending
     message_id = on_alice.get_attribute("data-id")
+    on_alice = alice.locator(f"#m-{message_id}")  # by id: its text is about to change
+    on_bob = bob.locator(f"#m-{message_id}")
     expect(on_bob.locator(".msg-edit")).to_have_count(0)  # only the author may edit
 
     # Bob answers; Shift+Enter makes a new line inside the message.
@@ -101,11 +117,11 @@ def test_two_people_see_each_others_messages_reactions_and_edits_live(
     # Alice edits her question; Bob sees the new text and "(edited)".
     on_alice.hover()
     on_alice.get_by_role("button", name="Edit your message").click()
-    editor = on_alice.get_by_label("Edit your message")
+    editor = on_alice.get_by_label("Text of your message")
     expect(editor).to_be_focused()
     editor.fill("How do I cite a book?")
     editor.press("Enter")
-    edited = bob.locator(f"#m-{message_id}")
+    edited = on_bob
     expect(edited.locator(".msg-body")).to_have_text("How do I cite a book?")
     expect(edited.locator(".msg-edited")).to_have_text("(edited)")
     expect(on_alice.locator(".edit-form")).to_have_count(0)  # the editor closed
@@ -120,7 +136,7 @@ def test_two_people_see_each_others_messages_reactions_and_edits_live(
         body="How do I cite a journal?",
         base_revision=2,
     )
-    editor = on_alice.get_by_label("Edit your message")
+    editor = on_alice.get_by_label("Text of your message")
     editor.fill("How do I cite a website?")
     editor.press("Enter")
     expect(on_alice.locator(".edit-current")).to_contain_text("How do I cite a journal?")
@@ -136,7 +152,7 @@ def test_two_people_see_each_others_messages_reactions_and_edits_live(
 
 
 def test_a_dropped_connection_catches_up_once_and_sends_what_was_typed_offline(
-    server: ChatServer, browser: Any, room: Room, console_errors: list[str]
+    server: Server, browser: Any, room: Room, console_errors: list[str]
 ) -> None:
     alice_user = make_user("Alice")
     bob_user = make_user("Bob")
@@ -189,7 +205,7 @@ def test_a_dropped_connection_catches_up_once_and_sends_what_was_typed_offline(
 
 
 def test_signing_in_listing_rooms_and_the_room_page_on_desktop_and_phone(
-    server: ChatServer, browser: Any, room: Room, artifacts: Path, console_errors: list[str]
+    server: Server, browser: Any, room: Room, artifacts: Path, console_errors: list[str]
 ) -> None:
     alice = make_user("Alice")
     mentor = make_user("Maria", MENTORS)
@@ -217,8 +233,8 @@ def test_signing_in_listing_rooms_and_the_room_page_on_desktop_and_phone(
     watch(page, console_errors)
 
     # Signed out, the room sends us to the login page; a wrong password says so.
-    page.goto(f"{server.url}{ROOM_PATH}")
-    expect(page).to_have_url(f"{server.url}/accounts/login/?next={ROOM_PATH}")
+    page.goto(f"{server.http}{ROOM_PATH}")
+    expect(page).to_have_url(f"{server.http}/accounts/login/?next={ROOM_PATH}")
     page.get_by_label("Username").fill("Alice")
     page.get_by_label("Password").fill("not her password")
     page.get_by_role("button", name="Sign in").click()
@@ -228,7 +244,7 @@ def test_signing_in_listing_rooms_and_the_room_page_on_desktop_and_phone(
     # The right password lands on the room she asked for.
     page.get_by_label("Password").fill("pw-Alice")
     page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(f"{server.url}{ROOM_PATH}")
+    expect(page).to_have_url(f"{server.http}{ROOM_PATH}")
     wait_live(page)
     expect(page.locator(".site-header")).to_contain_text("Alice")
     expect(page.locator("#messages > li.msg")).to_have_count(2)
@@ -238,18 +254,29 @@ def test_signing_in_listing_rooms_and_the_room_page_on_desktop_and_phone(
         "aria-pressed", "true"
     )
     time_element = message(page, "Upload it first").locator("time")
-    expect(time_element).to_have_attribute("title", answer.created_at.isoformat().replace("+00:00", "Z"))
+    expect(time_element).to_have_attribute(
+        "title", answer.created_at.isoformat().replace("+00:00", "Z")
+    )
     page.screenshot(path=str(artifacts / "room-desktop.png"))
+    # Having seen the room, she has read it (the page sends `read` for the newest).
+    wait_until(
+        lambda: ReadMarker.objects.filter(
+            user=alice, room=room, last_read_message_id=answer.pk
+        ).exists()
+    )
 
-    # The room list: descriptions and the unread count of the other room.
+    # The room list: descriptions, and unread counts for the room she has not seen yet.
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Rooms").click()
-    expect(page).to_have_url(f"{server.url}/")
+    expect(page).to_have_url(f"{server.http}/")
+    expect(page.locator(".room-card", has_text="Help desk").locator(".unread-badge")).to_have_count(
+        0
+    )
     lounge_card = page.locator(".room-card", has_text="Newcomers' lounge")
     expect(lounge_card).to_contain_text("Say hello.")
     expect(lounge_card.locator(".unread-badge")).to_contain_text("1")
     page.screenshot(path=str(artifacts / "room-list.png"))
     lounge_card.get_by_role("link").click()
-    expect(page).to_have_url(f"{server.url}/rooms/newcomers/")
+    expect(page).to_have_url(f"{server.http}/rooms/newcomers/")
     wait_live(page)
     expect(message(page, "Welcome, everyone!")).to_have_count(1)
 
@@ -261,7 +288,7 @@ def test_signing_in_listing_rooms_and_the_room_page_on_desktop_and_phone(
         is_mobile=True,
     ).new_page()
     watch(phone, console_errors)
-    phone.goto(f"{server.url}{ROOM_PATH}")
+    phone.goto(f"{server.http}{ROOM_PATH}")
     wait_live(phone)
     composer = phone.get_by_label("Message to Help desk")
     expect(composer).to_be_visible()
@@ -270,10 +297,10 @@ def test_signing_in_listing_rooms_and_the_room_page_on_desktop_and_phone(
     expect(message(phone, "Sent from my phone")).to_have_count(1)
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
     phone.screenshot(path=str(artifacts / "room-phone.png"))
-    phone.goto(f"{server.url}/")
+    phone.goto(f"{server.http}/")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
     phone.screenshot(path=str(artifacts / "room-list-phone.png"))
 
     # Logging out is a POST from the header.
     page.get_by_role("button", name="Log out").click()
-    expect(page).to_have_url(f"{server.url}/accounts/login/")
+    expect(page).to_have_url(f"{server.http}/accounts/login/")
