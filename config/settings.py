@@ -206,6 +206,8 @@ LIVECHAT_TYPING_INTERVAL_MS = env_int("LIVECHAT_TYPING_INTERVAL_MS", 1000)
 # The one check every write passes (see moderation/guard.py). A dotted path so that
 # livechat never imports moderation at module level: the dependency points one way.
 LIVECHAT_WRITE_GUARD = os.environ.get("LIVECHAT_WRITE_GUARD", "moderation.guard.check_write")
+# Moderation actions the chat offers its users (hide/unhide for moderators, report).
+LIVECHAT_MODERATION_ACTIONS = "moderation.actions"
 
 AUTHENTICATION_BACKENDS = ["accounts.backends.RolesModelBackend"]
 CSRF_FAILURE_VIEW = "livechat.api.csrf_failure"
@@ -213,3 +215,11 @@ CSRF_FAILURE_VIEW = "livechat.api.csrf_failure"
 # from its header, before its payload is buffered (close code 1009).
 DAPHNE_WEBSOCKET_MAX_MESSAGE_SIZE = LIVECHAT_MAX_FRAME_BYTES
 DAPHNE_WEBSOCKET_MAX_FRAME_SIZE = LIVECHAT_MAX_FRAME_BYTES
+# Rate limits: (messages, window seconds) per user; accounts younger than
+# LIVECHAT_NEW_ACCOUNT_SECONDS get the stricter pair. Mentors and moderators are exempt.
+LIVECHAT_RATE_LIMIT = (env_int("LIVECHAT_RATE_LIMIT_COUNT", 20), env_int("LIVECHAT_RATE_LIMIT_WINDOW", 60))
+LIVECHAT_RATE_LIMIT_NEW = (
+    env_int("LIVECHAT_RATE_LIMIT_NEW_COUNT", 8),
+    env_int("LIVECHAT_RATE_LIMIT_NEW_WINDOW", 60),
+)
+LIVECHAT_NEW_ACCOUNT_SECONDS = env_int("LIVECHAT_NEW_ACCOUNT_SECONDS", 24 * 3600)

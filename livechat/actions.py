@@ -18,10 +18,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.roles import adopt_role_flags, with_role_flags
+from accounts.roles import adopt_role_flags, is_moderator, with_role_flags
 
 from .broadcast import publish_event_on_commit
-from .errors import Conflict, Forbidden, Invalid, NotFound, TooLong
+from .errors import ChatError, Conflict, Forbidden, Invalid, NotFound, TooLong
 from .events import EventFrames, allocate_event_id, append_event
 from .formatting import normalize_emoji, render
 from .guard import WriteAttempt, check_write
@@ -138,7 +138,15 @@ def send_message(
     text = clean_body(body)
     key = clean_client_id(client_id)
     reply_to_id = None if reply_to is None else clean_id(reply_to, field="reply_to")
-    check_write(WriteAttempt(user=user, room=room, action="send", text=text))
+    try:
+        verdict = check_write(WriteAttempt(user=user, room=room, action="send", text=text))
+    except ChatError:
+        # A retry of a message that was accepted must get its ack, even if the guard
+        # would refuse a new one now (a rate limit reached by the retries themselves).
+        repeat = find_repeat(user=user, client_id=key)
+        if repeat is None:
+            raise
+        return repeat
     rendered = render(text)
 
     try:
@@ -151,6 +159,7 @@ def send_message(
                 reply_to_id=reply_to_id,
                 rendered_html=rendered.html,
                 mentions=rendered.mentions,
+                review_tags=list(verdict.tags),
             )
     except IntegrityError:
         # Two sockets (or a socket and a retrying HTTP call) sent the same client_id at
@@ -170,6 +179,7 @@ def _create_message(
     reply_to_id: int | None,
     rendered_html: str,
     mentions: list[str],
+    review_tags: list[str],
 ) -> Change:
     now = timezone.now()
     event_id = allocate_event_id(room.pk)
@@ -185,6 +195,7 @@ def _create_message(
         client_id=key,
         created_event_id=event_id,
         mentions=_resolve_mentions(mentions),
+        review_tags=review_tags,
     )
     MessageRevision.objects.create(
         message=message, number=1, body=text, html=rendered_html, editor=user, created_at=now
@@ -231,6 +242,8 @@ def edit_message(
         message = _lock_message(pk, room=room)
         if message.author_id != user.pk:
             raise Forbidden("Only the author can edit this message.")
+        if message.hidden:
+            raise Forbidden("This message was hidden by a moderator and can no longer be edited.")
         if base != message.revision:
             raise Conflict(
                 f"The message was changed meanwhile: it is at revision {message.revision}, "
@@ -239,7 +252,7 @@ def edit_message(
                 current_revision=message.revision,
                 message=message_payload(message),
             )
-        check_write(
+        verdict = check_write(
             WriteAttempt(
                 user=user,
                 room=message.room,
@@ -257,7 +270,10 @@ def edit_message(
         message.mentions = _resolve_mentions(rendered.mentions)
         message.revision += 1
         message.edited_at = now
-        message.save(update_fields=["body", "html", "mentions", "revision", "edited_at"])
+        message.review_tags = sorted({*message.review_tags, *verdict.tags})
+        message.save(
+            update_fields=["body", "html", "mentions", "revision", "edited_at", "review_tags"]
+        )
         MessageRevision.objects.create(
             message=message,
             number=message.revision,
@@ -283,6 +299,8 @@ def toggle_reaction(
 
     with transaction.atomic():
         message = _lock_message(pk, room=room)
+        if message.hidden:
+            raise Forbidden("This message was hidden by a moderator.")
         check_write(WriteAttempt(user=user, room=message.room, action="react", message=message))
         now = timezone.now()
         event_id = allocate_event_id(message.room_id)
@@ -324,6 +342,28 @@ def _summary_with(summary: list[dict[str, Any]], emoji: str, username: str) -> l
             ]
     # New emoji go last: the order people reacted in.
     return [*summary, {"emoji": emoji, "count": 1, "users": [username]}]
+
+
+# --- hiding ---------------------------------------------------------------------------------
+
+
+def set_hidden(*, user: User, message_id: object, hidden: bool, room: Room | None = None) -> Change:
+    """Hide a message from everyone but moderators, or show it again. Moderators only.
+    The moderation app wraps this with the reason and its log (moderation.actions)."""
+    pk = clean_id(message_id, field="message_id")
+    if not is_moderator(user):
+        raise Forbidden("Only moderators can hide or unhide messages.")
+    with transaction.atomic():
+        message = _lock_message(pk, room=room)
+        if message.hidden == hidden:
+            state = "hidden" if hidden else "visible"
+            raise Conflict(f"Message {pk} is already {state}.", message_id=pk)
+        now = timezone.now()
+        event_id = allocate_event_id(message.room_id)
+        message.hidden = hidden
+        message.save(update_fields=["hidden"])
+        kind = RoomEvent.Kind.MESSAGE_HIDDEN if hidden else RoomEvent.Kind.MESSAGE_UNHIDDEN
+        return _record(message, kind, now, event_id)
 
 
 # --- read markers --------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from django.http import HttpRequest, JsonResponse
 
 from . import actions, selectors
 from .errors import ChatError, Forbidden, Invalid
+from .guard import moderation
 from .presence import online_counts
 
 View = Callable[..., JsonResponse]
@@ -164,3 +165,26 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> JsonResponse:
             )
         )
     return html_failure(request, reason=reason)
+
+
+@api_view("POST")
+def message_hide(request: HttpRequest, message_id: str, hidden: bool = True) -> JsonResponse:
+    data = json_body(request)
+    change = moderation().hide_message(
+        moderator=request.user,
+        message_id=path_id(message_id, field="message_id"),
+        reason=data.get("reason"),
+        hidden=hidden,
+    )
+    return JsonResponse(change.payload)
+
+
+@api_view("POST")
+def message_report(request: HttpRequest, message_id: str) -> JsonResponse:
+    data = json_body(request)
+    report = moderation().report_message(
+        user=request.user,
+        message_id=path_id(message_id, field="message_id"),
+        reason=data.get("reason"),
+    )
+    return JsonResponse({"report": {"id": report.pk, "message_id": report.message_id}}, status=201)

@@ -25,6 +25,7 @@ from .broadcast import room_group
 from .delivery import EventCursor
 from .errors import ChatError, Invalid, NotFound, Resync, TooLong
 from .events import EventFrames, dumps
+from .guard import moderation
 from .models import Room
 from .presence import member_key, store
 
@@ -160,6 +161,9 @@ class RoomConsumer(AsyncWebsocketConsumer):
             "typing": self.on_typing,
             "read": self.on_read,
             "resume": self.on_resume,
+            "message.hide": self.on_hide,
+            "message.unhide": self.on_unhide,
+            "message.report": self.on_report,
         }
 
     async def on_send(self, frame: dict[str, Any]) -> None:
@@ -200,6 +204,27 @@ class RoomConsumer(AsyncWebsocketConsumer):
         await database_sync_to_async(actions.mark_read)(
             user=self.user, room=self.room, message_id=frame.get("message_id")
         )
+
+    async def on_hide(self, frame: dict[str, Any], *, hidden: bool = True) -> None:
+        await database_sync_to_async(moderation().hide_message)(
+            moderator=self.user,
+            room=self.room,
+            message_id=frame.get("message_id"),
+            reason=frame.get("reason"),
+            hidden=hidden,
+        )
+
+    async def on_unhide(self, frame: dict[str, Any]) -> None:
+        await self.on_hide(frame, hidden=False)
+
+    async def on_report(self, frame: dict[str, Any]) -> None:
+        report = await database_sync_to_async(moderation().report_message)(
+            user=self.user,
+            room=self.room,
+            message_id=frame.get("message_id"),
+            reason=frame.get("reason"),
+        )
+        await self.send_frame({"type": "reported", "message_id": report.message_id})
 
     async def on_typing(self, frame: dict[str, Any]) -> None:
         # Ephemeral: never logged, at most one per user per interval, and only to others.

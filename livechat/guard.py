@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
+from importlib import import_module
+from types import ModuleType
 from typing import TYPE_CHECKING, Protocol
 
 from django.conf import settings
@@ -26,14 +28,24 @@ class WriteAttempt:
 
     user: User
     room: Room
-    action: str  # "send", "edit", "react", "read", ...
+    action: str  # "send", "edit", "react", "report", ...
     text: str | None = None
     old_text: str | None = None
     message: Message | None = None
 
 
+@dataclass(frozen=True)
+class Verdict:
+    """The guard's answer when it allows a write: review tags to store on the message."""
+
+    tags: tuple[str, ...] = ()
+
+
+ALLOW = Verdict()
+
+
 class Guard(Protocol):
-    def __call__(self, attempt: WriteAttempt) -> None:
+    def __call__(self, attempt: WriteAttempt) -> Verdict | None:
         """Return to allow; raise a :class:`livechat.errors.ChatError` to refuse."""
 
 
@@ -42,5 +54,11 @@ def _guard(path: str) -> Guard:
     return import_string(path)
 
 
-def check_write(attempt: WriteAttempt) -> None:
-    _guard(settings.LIVECHAT_WRITE_GUARD)(attempt)
+def moderation() -> ModuleType:
+    """The moderation actions (hide, report) that chat entry points offer to their users,
+    reached the same way as the guard: by setting, so livechat never imports moderation."""
+    return import_module(settings.LIVECHAT_MODERATION_ACTIONS)
+
+
+def check_write(attempt: WriteAttempt) -> Verdict:
+    return _guard(settings.LIVECHAT_WRITE_GUARD)(attempt) or ALLOW

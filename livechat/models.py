@@ -17,6 +17,8 @@ class Room(models.Model):
     last_event_id = models.BigIntegerField(default=0)
     # Events up to this id have been pruned from the log; asking for them means `resync`.
     pruned_through_event_id = models.BigIntegerField(default=0)
+    # Slow mode: the seconds a person waits between two messages here (0: off).
+    slow_mode_seconds = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["name"]
@@ -49,6 +51,9 @@ class Message(models.Model):
     # Denormalised summary of the Reaction rows, kept by the reaction action under the
     # room's write lock, so that a history page needs no query per message.
     reactions = models.JSONField(default=list, blank=True)
+    # Flags for moderators' review queue (an abuse filter's "tag" action); never shown to
+    # others.
+    review_tags = models.JSONField(default=list, blank=True)
 
     class Meta:
         constraints = [

@@ -132,7 +132,20 @@ def events_after(*, room: Room, after: int, limit: int) -> tuple[list[RoomEvent]
     rows = list(
         RoomEvent.objects.filter(room=room, event_id__gt=after).order_by("event_id")[: limit + 1]
     )
-    return rows[:limit], len(rows) > limit
+    return _with_current_visibility(rows[:limit]), len(rows) > limit
+
+
+def _with_current_visibility(events: list[RoomEvent]) -> list[RoomEvent]:
+    """Mark the payloads of messages hidden *since* the event as hidden, so that replaying
+    an old `message.created` never shows a non-moderator text a moderator has hidden."""
+    shown = {event.payload["id"] for event in events if not event.payload.get("hidden")}
+    if not shown:
+        return events
+    hidden = set(Message.objects.filter(pk__in=shown, hidden=True).values_list("pk", flat=True))
+    for event in events:
+        if event.payload["id"] in hidden:
+            event.payload = {**event.payload, "hidden": True}
+    return events
 
 
 def events_page(*, room: Room, viewer: User, after: int, limit: int | None = None) -> EventsPage:

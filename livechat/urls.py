@@ -16,6 +16,14 @@ urlpatterns = [
         api.message_revisions,
         name="api-message-revisions",
     ),
+    path("api/messages/<int:message_id>/hide/", api.message_hide, name="api-message-hide"),
+    path(
+        "api/messages/<int:message_id>/unhide/",
+        api.message_hide,
+        {"hidden": False},
+        name="api-message-unhide",
+    ),
+    path("api/messages/<int:message_id>/report/", api.message_report, name="api-message-report"),
     path(
         "api/messages/<int:message_id>/reactions/",
         api.message_reactions,

@@ -11,6 +11,7 @@ from channels.layers import channel_layers
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 from django.test import Client
 
 from accounts.models import User
@@ -27,8 +28,12 @@ def _isolated_ephemeral_state(settings: Any) -> Iterator[None]:
     """Presence, typing throttles and channel groups never leak from one test into the
     next (room ids are reused across tests)."""
     settings.ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
+    # Tests of other features send freely; tests/moderation/test_rate_limits.py sets its own.
+    settings.LIVECHAT_RATE_LIMIT = settings.LIVECHAT_RATE_LIMIT_NEW = (100_000, 60)
     presence._store = None
     channel_layers.backends.clear()
+    if not settings.REDIS_URL:
+        cache.clear()
     yield
     if settings.REDIS_URL:
         import redis
@@ -40,6 +45,8 @@ def _isolated_ephemeral_state(settings: Any) -> Iterator[None]:
         client.close()
     presence._store = None
     channel_layers.backends.clear()
+    if not settings.REDIS_URL:
+        cache.clear()  # the in-process cache; Redis keys went with the prefix above
 
 
 def make_user(username: str, *groups: str, **fields: Any) -> User:

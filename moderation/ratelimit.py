@@ -1,0 +1,77 @@
+"""Rate limits: messages per user per window (stricter for new accounts), and per-room
+slow mode. Counters live in the cache, which is Redis whenever ``REDIS_URL`` is set, so
+every server process counts against the same budget.
+
+The limiter never silently switches off: if its store fails, the write is refused (and
+the failure logged) rather than let through uncounted.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+
+from livechat.errors import RateLimited
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Limit:
+    count: int
+    window: int  # seconds
+
+
+def limit_for(*, account_age_seconds: float) -> Limit:
+    if account_age_seconds < settings.LIVECHAT_NEW_ACCOUNT_SECONDS:
+        return Limit(*settings.LIVECHAT_RATE_LIMIT_NEW)
+    return Limit(*settings.LIVECHAT_RATE_LIMIT)
+
+
+def _store_failed(error: Exception) -> RateLimited:
+    logger.error("rate limiter store failed: %s", error)
+    return RateLimited("Sending is paused for a moment; try again in a few seconds.", retry_after=5)
+
+
+def hit_window(*, user_id: int, limit: Limit, now: float | None = None) -> None:
+    """Count one write in the user's current fixed window; refuse past the limit."""
+    now = time.time() if now is None else now
+    window_start = int(now // limit.window) * limit.window
+    key = f"moderation:rate:{user_id}:{limit.window}:{window_start}"
+    try:
+        # add() is a no-op when the key exists; incr() is atomic in Redis and LocMem.
+        cache.add(key, 0, timeout=limit.window + 1)
+        count = cache.incr(key)
+    except Exception as error:  # noqa: BLE001 - any store failure refuses, see module doc
+        raise _store_failed(error) from error
+    if count > limit.count:
+        wait = max(1, math.ceil(window_start + limit.window - now))
+        raise RateLimited(
+            f"You are sending messages too fast: at most {limit.count} every "
+            f"{limit.window} seconds. Wait {wait} seconds.",
+            retry_after=wait,
+        )
+
+
+def hit_slow_mode(*, user_id: int, room_id: int, seconds: int, now: float | None = None) -> None:
+    """Slow mode: one message per ``seconds`` per user in the room."""
+    if seconds <= 0:
+        return
+    now = time.time() if now is None else now
+    key = f"moderation:slow:{room_id}:{user_id}"
+    try:
+        if cache.add(key, now, timeout=seconds):
+            return
+        last = cache.get(key)
+    except Exception as error:  # noqa: BLE001 - any store failure refuses, see module doc
+        raise _store_failed(error) from error
+    wait = max(1, math.ceil((last or now) + seconds - now))
+    raise RateLimited(
+        f"This room is in slow mode: one message every {seconds} seconds. Wait {wait} seconds.",
+        retry_after=wait,
+    )
