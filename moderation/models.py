@@ -134,3 +134,99 @@ class ModerationLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} by {self.actor} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class AbuseFilter(models.Model):
+    """A rule in the abuse-filter language (docs/abuse-filters.md) run on every message,
+    and what to do when it matches. Every save keeps a version (AbuseFilterVersion)."""
+
+    class Action(models.TextChoices):
+        TAG = "tag", "Tag for review"
+        WARN = "warn", "Warn (refuse once; the same text again goes through)"
+        DISALLOW = "disallow", "Disallow"
+        BLOCK = "block", "Block the author"
+
+    # The actions that refuse a write: suspended by the emergency brake.
+    REFUSING = frozenset({Action.WARN, Action.DISALLOW, Action.BLOCK})
+
+    name = models.CharField(max_length=120)
+    description = models.CharField(
+        max_length=255, help_text="Public: shown to the person whose message it refuses."
+    )
+    rule = models.TextField()
+    enabled = models.BooleanField(default=True)
+    # Matches are always logged; these act on top of that.
+    actions = models.JSONField(default=list, blank=True)
+    warn_message = models.TextField(blank=True)
+    # Throttle: the actions apply only past this many matches per user in the period.
+    throttle_count = models.PositiveIntegerField(default=0, help_text="0: no throttle.")
+    throttle_period = models.PositiveIntegerField(default=3600, help_text="Seconds.")
+    block_duration = models.PositiveIntegerField(
+        default=24 * 3600, help_text="Seconds; for the block action."
+    )
+    # Emergency brake: refusing actions suspended because the filter matched too much.
+    suspended = models.BooleanField(default=False)
+    needs_attention = models.BooleanField(default=False)
+    suspension_note = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AbuseFilterVersion(models.Model):
+    """A filter as it was saved, for its history and a diff between any two versions."""
+
+    filter = models.ForeignKey(AbuseFilter, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    name = models.CharField(max_length=120)
+    description = models.CharField(max_length=255)
+    rule = models.TextField()
+    enabled = models.BooleanField()
+    actions = models.JSONField(default=list)
+    options = models.JSONField(default=dict)  # warn message, throttle, block duration
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["filter", "number"], name="filterversion_uniq")
+        ]
+        ordering = ["filter", "-number"]
+
+    def __str__(self) -> str:
+        return f"{self.filter} v{self.number}"
+
+
+class AbuseLog(models.Model):
+    """Every match of a filter: who, where, what the filter saw, and what was done."""
+
+    filter = models.ForeignKey(AbuseFilter, on_delete=models.CASCADE, related_name="log")
+    filter_version = models.PositiveIntegerField()
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    room = models.ForeignKey(Room, null=True, on_delete=models.SET_NULL, related_name="+")
+    action = models.CharField(max_length=16)  # send, edit
+    variables = models.JSONField(default=dict)
+    # What was done: "log", "tag", "warn", "disallow", "block", "throttled", "suspended".
+    outcome = models.JSONField(default=list)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["filter", "-created_at"], name="abuselog_filter_idx"),
+            models.Index(fields=["user", "-created_at"], name="abuselog_user_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.filter} matched {self.user} ({', '.join(self.outcome)})"
