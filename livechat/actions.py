@@ -100,10 +100,15 @@ def _case_variants(names: list[str]) -> list[str]:
 
 def _lock_message(message_id: int, *, room: Room | None) -> Message:
     """The message with its author's roles, locked until the transaction ends."""
-    queryset = with_role_flags(
-        Message.objects.select_for_update(of=("self",)).select_related("author", "room"),
-        user_field="author",
-    )
+    return _get_message(message_id, room=room, lock=True)
+
+
+def _get_message(message_id: int, *, room: Room | None, lock: bool = False) -> Message:
+    """The message with its author's roles (and its room)."""
+    queryset = Message.objects.select_related("author", "room")
+    if lock:
+        queryset = queryset.select_for_update(of=("self",))
+    queryset = with_role_flags(queryset, user_field="author")
     if room is not None:
         queryset = queryset.filter(room=room)
     message = queryset.filter(pk=message_id).first()
@@ -238,30 +243,24 @@ def edit_message(
     text = clean_body(body)
     rendered = render(text)
 
+    # The guard runs before the transaction: what it records (an abuse-filter match) must
+    # stay recorded when it refuses. So the message is read twice: here to check, and
+    # under its lock below, where a concurrent change shows up as a conflict.
+    current = _get_message(pk, room=room)
+    _check_editable(current, user=user, base=base)
+    verdict = check_write(
+        WriteAttempt(
+            user=user,
+            room=current.room,
+            action="edit",
+            text=text,
+            old_text=current.body,
+            message=current,
+        )
+    )
     with transaction.atomic():
         message = _lock_message(pk, room=room)
-        if message.author_id != user.pk:
-            raise Forbidden("Only the author can edit this message.")
-        if message.hidden:
-            raise Forbidden("This message was hidden by a moderator and can no longer be edited.")
-        if base != message.revision:
-            raise Conflict(
-                f"The message was changed meanwhile: it is at revision {message.revision}, "
-                f"your edit started from revision {base}.",
-                message_id=message.pk,
-                current_revision=message.revision,
-                message=message_payload(message),
-            )
-        verdict = check_write(
-            WriteAttempt(
-                user=user,
-                room=message.room,
-                action="edit",
-                text=text,
-                old_text=message.body,
-                message=message,
-            )
-        )
+        _check_editable(message, user=user, base=base)
         now = timezone.now()
         event_id = allocate_event_id(message.room_id)
         message.author = user  # same person; keeps the request's cached roles
@@ -283,6 +282,21 @@ def edit_message(
             created_at=now,
         )
         return _record(message, RoomEvent.Kind.MESSAGE_EDITED, now, event_id)
+
+
+def _check_editable(message: Message, *, user: User, base: int) -> None:
+    if message.author_id != user.pk:
+        raise Forbidden("Only the author can edit this message.")
+    if message.hidden:
+        raise Forbidden("This message was hidden by a moderator and can no longer be edited.")
+    if base != message.revision:
+        raise Conflict(
+            f"The message was changed meanwhile: it is at revision {message.revision}, "
+            f"your edit started from revision {base}.",
+            message_id=message.pk,
+            current_revision=message.revision,
+            message=message_payload(message),
+        )
 
 
 # --- reactions -----------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from livechat.errors import Blocked, Forbidden
 from livechat.guard import Verdict, WriteAttempt
 
 from . import blocklist, ratelimit
+from .filters import run_filters
 
 # Writes that post new text into a room count against rate limits and slow mode.
 RATE_LIMITED_ACTIONS = frozenset({"send"})
@@ -29,7 +30,7 @@ def check_write(attempt: WriteAttempt) -> Verdict | None:
     check_blocks(attempt)
     if attempt.action in RATE_LIMITED_ACTIONS and not exempt_from_limits(attempt):
         check_rate_limits(attempt)
-    return None
+    return run_filters(attempt)
 
 
 def check_blocks(attempt: WriteAttempt) -> None:

@@ -1,0 +1,466 @@
+"""Abuse filters at work: saving them (with versions), running the enabled ones on every
+send and edit, and trying a rule against recent messages before saving it.
+
+The rule language itself is ``moderation.rules`` (docs/abuse-filters.md).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from dataclasses import dataclass, field
+from datetime import timedelta
+from functools import lru_cache
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from accounts.roles import roles_of
+from livechat.errors import Blocked, Filtered, Invalid
+from livechat.guard import Verdict, WriteAttempt
+from livechat.models import Message
+
+from .models import AbuseFilter, AbuseFilterVersion, AbuseLog, ModerationLog
+from .rules import BudgetExceeded, Rule, RuleRuntimeError, RuleSyntaxError, compile_rule
+
+logger = logging.getLogger(__name__)
+
+FILTERED_ACTIONS = frozenset({"send", "edit"})
+_DEFINITIONS_KEY = "moderation:filters:enabled"
+_URL_RE = re.compile(r"https?://[^\s<>\"'`]+", re.IGNORECASE)
+_MENTION_RE = re.compile(r"(?<![\w@])@[A-Za-z0-9_.-]+")
+
+# Severity of refusals when several filters match: the strongest one answers.
+_SEVERITY = {"warn": 1, "disallow": 2, "block": 3}
+
+
+# --- saving --------------------------------------------------------------------------------
+
+
+FILTER_FIELDS = (
+    "name", "description", "rule", "enabled", "actions", "warn_message",
+    "throttle_count", "throttle_period", "block_duration",
+)  # fmt: skip
+
+
+def validate_actions(actions: object) -> list[str]:
+    if not isinstance(actions, list) or not all(isinstance(a, str) for a in actions):
+        raise Invalid("actions must be a list of action names.")
+    unknown = sorted(set(actions) - set(AbuseFilter.Action.values))
+    if unknown:
+        raise Invalid(f"Unknown filter action(s): {', '.join(unknown)}.")
+    return sorted(set(actions), key=list(AbuseFilter.Action.values).index)
+
+
+def save_filter(*, moderator: User, abuse_filter: AbuseFilter | None, **values: Any) -> AbuseFilter:
+    """Create or change a filter. The rule must compile; every save keeps a version and is
+    in the moderation log. Saving clears the emergency suspension: the editor has seen it."""
+    from .actions import log, require_moderator
+
+    require_moderator(moderator)
+    unknown = set(values) - set(FILTER_FIELDS)
+    if unknown:
+        raise Invalid(f"Unknown filter field(s): {', '.join(sorted(unknown))}.")
+    errors = syntax_errors(values.get("rule", abuse_filter.rule if abuse_filter else ""))
+    if errors:
+        raise Invalid(f"The rule does not parse: {errors[0]}")
+    if "actions" in values:
+        values["actions"] = validate_actions(values["actions"])
+    with transaction.atomic():
+        creating = abuse_filter is None
+        target = (
+            AbuseFilter()
+            if creating
+            else AbuseFilter.objects.select_for_update().get(pk=abuse_filter.pk)
+        )
+        for name, value in values.items():
+            setattr(target, name, value)
+        target.version += 1
+        target.updated_at = timezone.now()
+        target.updated_by = moderator
+        target.suspended = False
+        target.needs_attention = False
+        target.suspension_note = ""
+        target.full_clean()
+        target.save()
+        AbuseFilterVersion.objects.create(
+            filter=target,
+            number=target.version,
+            name=target.name,
+            description=target.description,
+            rule=target.rule,
+            enabled=target.enabled,
+            actions=target.actions,
+            options={
+                "warn_message": target.warn_message,
+                "throttle_count": target.throttle_count,
+                "throttle_period": target.throttle_period,
+                "block_duration": target.block_duration,
+            },
+            author=moderator,
+        )
+        log(
+            actor=moderator,
+            action=ModerationLog.Action.FILTER_CREATE
+            if creating
+            else ModerationLog.Action.FILTER_CHANGE,
+            filter_id=target.pk,
+            filter_name=target.name,
+            version=target.version,
+        )
+        # Now, and again after commit in case another process re-read the old state.
+        forget_definitions()
+        transaction.on_commit(forget_definitions)
+    return target
+
+
+def syntax_errors(source: str) -> list[str]:
+    """Problems with a rule, each a sentence with its line and column; [] when it parses."""
+    try:
+        compile_rule(source)
+    except RuleSyntaxError as error:
+        return [str(error)]
+    return []
+
+
+# --- running -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Definition:
+    """An enabled filter as the guard needs it, cheap to cache."""
+
+    pk: int
+    version: int
+    name: str
+    description: str
+    rule: str
+    actions: tuple[str, ...]
+    warn_message: str
+    throttle_count: int
+    throttle_period: int
+    block_duration: int
+    suspended: bool
+    updated_at_ts: float
+
+
+def forget_definitions() -> None:
+    cache.delete(_DEFINITIONS_KEY)
+
+
+def enabled_definitions() -> list[Definition]:
+    """The enabled filters, from the shared cache (one database read per change)."""
+    definitions = cache.get(_DEFINITIONS_KEY)
+    if definitions is None:
+        definitions = [
+            Definition(
+                pk=f.pk,
+                version=f.version,
+                name=f.name,
+                description=f.description,
+                rule=f.rule,
+                actions=tuple(f.actions),
+                warn_message=f.warn_message,
+                throttle_count=f.throttle_count,
+                throttle_period=f.throttle_period,
+                block_duration=f.block_duration,
+                suspended=f.suspended,
+                updated_at_ts=f.updated_at.timestamp(),
+            )
+            for f in AbuseFilter.objects.filter(enabled=True).order_by("pk")
+        ]
+        cache.set(_DEFINITIONS_KEY, definitions, 300)
+    return definitions
+
+
+@lru_cache(maxsize=512)
+def compiled(pk: int, version: int, source: str) -> Rule | None:
+    """Each filter version is compiled once per process."""
+    try:
+        return compile_rule(source)
+    except RuleSyntaxError:
+        logger.exception("abuse filter %s v%s does not compile; skipped", pk, version)
+        return None
+
+
+class Variables(dict[str, Any]):
+    """The variables a rule sees, computed only when some rule reads them."""
+
+    def __init__(self, attempt: WriteAttempt) -> None:
+        super().__init__()
+        self.attempt = attempt
+
+    def prepare(self, names: frozenset[str]) -> dict[str, Any]:
+        for name in names - self.keys():
+            self[name] = getattr(self, f"_{name}")()
+        return self
+
+    def _text(self) -> str:
+        return self.attempt.text or ""
+
+    def _old_text(self) -> str:
+        return self.attempt.old_text or ""
+
+    def _action(self) -> str:
+        return self.attempt.action
+
+    def _room(self) -> str:
+        return self.attempt.room.slug
+
+    def _user_name(self) -> str:
+        return self.attempt.user.get_username()
+
+    def _user_age(self) -> int:
+        return int((timezone.now() - self.attempt.user.date_joined).total_seconds())
+
+    def _user_message_count(self) -> int:
+        return Message.objects.filter(author=self.attempt.user).count()
+
+    def _user_groups(self) -> list[str]:
+        return roles_of(self.attempt.user)
+
+    def _added_links(self) -> list[str]:
+        old = set(_URL_RE.findall(self._old_text()))
+        return [url for url in _URL_RE.findall(self._text()) if url not in old]
+
+    def _mention_count(self) -> int:
+        return len(_MENTION_RE.findall(self._text()))
+
+
+@dataclass
+class _Outcome:
+    done: list[str] = field(default_factory=lambda: ["log"])
+    refusal: tuple[int, Exception] | None = None
+
+
+def run_filters(attempt: WriteAttempt) -> Verdict | None:
+    """Run every enabled filter on a send or edit. Every match is logged; the strongest
+    refusing action answers; tags come back in the verdict. A filter that errors or runs
+    out of budget is skipped and logged, never blocking chat for everyone."""
+    if attempt.action not in FILTERED_ACTIONS:
+        return None
+    definitions = enabled_definitions()
+    if not definitions:
+        return None
+    variables = Variables(attempt)
+    tags: list[str] = []
+    refusal: tuple[int, Exception] | None = None
+    for definition in definitions:
+        rule = compiled(definition.pk, definition.version, definition.rule)
+        if rule is None or not _matches(definition, rule, variables):
+            continue
+        outcome = _act(definition, attempt, variables)
+        if "tag" in outcome.done:
+            tags.append(f"filter:{definition.name}")
+        if outcome.refusal and (refusal is None or outcome.refusal[0] > refusal[0]):
+            refusal = outcome.refusal
+    if refusal is not None:
+        raise refusal[1]
+    return Verdict(tags=tuple(tags)) if tags else None
+
+
+def _matches(definition: Definition, rule: Rule, variables: Variables) -> bool:
+    try:
+        matched = rule.evaluate(
+            variables.prepare(rule.variables),
+            budget=settings.LIVECHAT_FILTER_CONDITION_BUDGET,
+            regex_timeout=settings.LIVECHAT_FILTER_REGEX_TIMEOUT,
+        )
+    except (BudgetExceeded, RuleRuntimeError) as error:
+        logger.warning("abuse filter %r skipped: %s", definition.name, error)
+        return False
+    _count_for_emergency(definition, matched)
+    return bool(matched)
+
+
+def _act(definition: Definition, attempt: WriteAttempt, variables: Variables) -> _Outcome:
+    outcome = _Outcome()
+    actions = set(definition.actions)
+    if definition.throttle_count and not _past_throttle(definition, attempt.user.pk):
+        outcome.done.append("throttled")
+        actions = set()
+    suspended = definition.suspended or _emergency_brake(definition)
+    if suspended and actions & AbuseFilter.REFUSING:
+        outcome.done.append("suspended")
+        actions -= AbuseFilter.REFUSING
+    if "tag" in actions:
+        outcome.done.append("tag")
+    if "block" in actions:
+        outcome.done.append("block")
+        outcome.refusal = (_SEVERITY["block"], _block(definition, attempt))
+    elif "disallow" in actions:
+        outcome.done.append("disallow")
+        outcome.refusal = (
+            _SEVERITY["disallow"],
+            Filtered(
+                f"This message was not posted: {definition.description}", filter=definition.name
+            ),
+        )
+    elif "warn" in actions:
+        if _warned_already(definition, attempt):
+            outcome.done.append("warned-then-accepted")
+        else:
+            outcome.done.append("warn")
+            outcome.refusal = (
+                _SEVERITY["warn"],
+                Filtered(
+                    (
+                        definition.warn_message
+                        or f"Please check your message: {definition.description}"
+                    )
+                    + " Send it again unchanged if you are sure.",
+                    filter=definition.name,
+                    warning=True,
+                ),
+            )
+    AbuseLog.objects.create(
+        filter_id=definition.pk,
+        filter_version=definition.version,
+        user=attempt.user,
+        room=attempt.room,
+        action=attempt.action,
+        variables=_loggable(variables),
+        outcome=outcome.done,
+    )
+    return outcome
+
+
+def _loggable(variables: Variables) -> dict[str, Any]:
+    return {key: value for key, value in variables.items() if key != "attempt"}
+
+
+def _past_throttle(definition: Definition, user_id: int) -> bool:
+    key = f"moderation:throttle:{definition.pk}:{definition.version}:{user_id}"
+    cache.add(key, 0, timeout=definition.throttle_period)
+    return cache.incr(key) > definition.throttle_count
+
+
+def _text_key(definition: Definition, attempt: WriteAttempt) -> str:
+    digest = hashlib.sha256((attempt.text or "").encode()).hexdigest()[:32]
+    return f"moderation:warned:{definition.pk}:{attempt.user.pk}:{digest}"
+
+
+def _warned_already(definition: Definition, attempt: WriteAttempt) -> bool:
+    """Warn refuses the first attempt and remembers it; the same text again within
+    LIVECHAT_FILTER_WARN_SECONDS goes through (still logged)."""
+    key = _text_key(definition, attempt)
+    if cache.get(key):
+        cache.delete(key)
+        return True
+    cache.set(key, 1, settings.LIVECHAT_FILTER_WARN_SECONDS)
+    return False
+
+
+def _block(definition: Definition, attempt: WriteAttempt) -> Blocked:
+    from .actions import place_block
+
+    place_block(
+        moderator=None,
+        user=attempt.user,
+        reason=f"Abuse filter: {definition.description}",
+        duration=timedelta(seconds=definition.block_duration),
+        by_filter=definition.name,
+    )
+    return Blocked(
+        f"This message was not posted and you are blocked for a while: {definition.description}",
+        filter=definition.name,
+    )
+
+
+# --- the emergency brake -------------------------------------------------------------------
+
+
+def _emergency_keys(definition: Definition) -> tuple[str, str]:
+    base = f"moderation:emergency:{definition.pk}:{definition.version}"
+    return f"{base}:checks", f"{base}:matches"
+
+
+def _count_for_emergency(definition: Definition, matched: bool) -> None:
+    """Count checks and matches of a filter version while it is freshly edited."""
+    age = timezone.now().timestamp() - definition.updated_at_ts
+    if age > settings.LIVECHAT_FILTER_EMERGENCY_AGE:
+        return
+    checks, matches = _emergency_keys(definition)
+    timeout = settings.LIVECHAT_FILTER_EMERGENCY_AGE
+    cache.add(checks, 0, timeout=timeout)
+    cache.incr(checks)
+    if matched:
+        cache.add(matches, 0, timeout=timeout)
+        cache.incr(matches)
+
+
+def _emergency_brake(definition: Definition) -> bool:
+    """A freshly edited filter matching more than its share of messages is probably
+    wrong: suspend its refusing actions and flag it, as MediaWiki's AbuseFilter does."""
+    checks_key, matches_key = _emergency_keys(definition)
+    checks, matches = cache.get(checks_key, 0), cache.get(matches_key, 0)
+    if matches < settings.LIVECHAT_FILTER_EMERGENCY_COUNT:
+        return False
+    if matches / max(checks, 1) <= settings.LIVECHAT_FILTER_EMERGENCY_THRESHOLD:
+        return False
+    suspend(definition, checks=checks, matches=matches)
+    return True
+
+
+def suspend(definition: Definition, *, checks: int, matches: int) -> None:
+    from .actions import log
+
+    note = (
+        f"Matched {matches} of the last {checks} messages since its last edit; its refusing "
+        "actions are suspended until someone reviews and saves it."
+    )
+    updated = AbuseFilter.objects.filter(
+        pk=definition.pk, version=definition.version, suspended=False
+    ).update(suspended=True, needs_attention=True, suspension_note=note)
+    if updated:
+        log(
+            actor=None,
+            action=ModerationLog.Action.FILTER_SUSPEND,
+            reason=note,
+            filter_id=definition.pk,
+            filter_name=definition.name,
+            version=definition.version,
+        )
+        forget_definitions()
+
+
+# --- trying a rule -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TrialResult:
+    message: Message
+    matched: bool
+    error: str = ""
+
+
+def try_rule(source: str, *, limit: int = 100) -> list[TrialResult]:
+    """Run a rule against the last ``limit`` (≤ 1000) messages, as if each were being sent
+    now, without logging or acting. Raises Invalid for a rule that does not parse."""
+    if not 1 <= limit <= 1000:
+        raise Invalid("Test against between 1 and 1000 messages.")
+    try:
+        rule = compile_rule(source)
+    except RuleSyntaxError as error:
+        raise Invalid(str(error)) from None
+    messages = Message.objects.select_related("author", "room").order_by("-id")[:limit]
+    results = []
+    for message in messages:
+        attempt = WriteAttempt(
+            user=message.author, room=message.room, action="send", text=message.body
+        )
+        try:
+            matched = rule.evaluate(
+                Variables(attempt).prepare(rule.variables),
+                budget=settings.LIVECHAT_FILTER_CONDITION_BUDGET,
+                regex_timeout=settings.LIVECHAT_FILTER_REGEX_TIMEOUT,
+            )
+            results.append(TrialResult(message=message, matched=bool(matched)))
+        except (BudgetExceeded, RuleRuntimeError) as error:
+            results.append(TrialResult(message=message, matched=False, error=str(error)))
+    return results

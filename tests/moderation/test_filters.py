@@ -1,0 +1,261 @@
+"""Abuse filters at work: each action, throttling, warn-then-resend, broken or slow rules,
+the emergency brake, and trying a rule against history. On the socket and JSON paths too."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from channels.db import database_sync_to_async
+from django.test import Client
+
+from livechat import actions
+from livechat.errors import Blocked, Filtered, Invalid
+from livechat.models import Message, RoomEvent
+from moderation import filters
+from moderation.models import AbuseFilter, AbuseFilterVersion, AbuseLog, Block, ModerationLog
+from tests.conftest import HOST, fresh
+
+
+@pytest.fixture(autouse=True)
+def _no_emergency_brake(settings):
+    # Filters in these tests match most messages on purpose; the brake has its own test.
+    settings.LIVECHAT_FILTER_EMERGENCY_COUNT = 10_000
+
+
+@pytest.fixture
+def make_filter(moderator):
+    def make(rule: str, actions_: list[str], **options) -> AbuseFilter:
+        return filters.save_filter(
+            moderator=fresh(moderator),
+            abuse_filter=None,
+            name=options.pop("name", "Cheap pills"),
+            description=options.pop("description", "Advertising is not allowed here."),
+            rule=rule,
+            actions=actions_,
+            **options,
+        )
+
+    return make
+
+
+SPAM = 'text irlike "buy\\\\s+cheap"'
+
+
+def send(user, room, body="buy   CHEAP pills now", **kw):
+    return actions.send_message(user=user, room=room, body=body, **kw)
+
+
+@pytest.mark.django_db
+def test_log_only_lets_the_message_through_and_logs_what_the_filter_saw(alice, room, make_filter):
+    abuse_filter = make_filter(SPAM, [])
+    assert send(alice, room).created
+    entry = AbuseLog.objects.get()
+    assert (entry.filter, entry.user, entry.room, entry.action) == (
+        abuse_filter,
+        alice,
+        room,
+        "send",
+    )
+    assert entry.variables["text"] == "buy   CHEAP pills now"
+    assert entry.outcome == ["log"]
+    assert send(alice, room, body="hello").created
+    assert AbuseLog.objects.count() == 1, "no match, no log"
+
+
+@pytest.mark.django_db
+def test_tag_flags_the_message_for_review(alice, room, make_filter):
+    make_filter(SPAM, ["tag"])
+    message = send(alice, room).message
+    message.refresh_from_db()
+    assert message.review_tags == ["filter:Cheap pills"]
+    assert AbuseLog.objects.get().outcome == ["log", "tag"]
+
+
+@pytest.mark.django_db
+def test_disallow_refuses_with_the_public_description_and_writes_nothing(alice, room, make_filter):
+    make_filter(SPAM, ["disallow"])
+    with pytest.raises(Filtered, match="Advertising is not allowed here"):
+        send(alice, room)
+    assert not Message.objects.exists()
+    assert not RoomEvent.objects.exists()
+    assert AbuseLog.objects.get().outcome == ["log", "disallow"]
+
+
+@pytest.mark.django_db
+def test_warn_refuses_once_and_the_same_text_again_goes_through(alice, room, make_filter):
+    make_filter(SPAM, ["warn"], warn_message="This looks like advertising.")
+    with pytest.raises(Filtered, match="This looks like advertising") as warned:
+        send(alice, room)
+    assert warned.value.extra["warning"] is True
+    with pytest.raises(Filtered):
+        send(alice, room, body="buy cheap watches")  # different text: warned again
+    assert send(alice, room, body="buy cheap watches").created
+    outcomes = list(AbuseLog.objects.order_by("id").values_list("outcome", flat=True))
+    assert outcomes == [["log", "warn"], ["log", "warn"], ["log", "warned-then-accepted"]]
+
+
+@pytest.mark.django_db
+def test_block_blocks_the_author_for_the_set_duration(alice, room, make_filter):
+    make_filter(SPAM, ["block"], block_duration=3600)
+    with pytest.raises(Blocked):
+        send(alice, room)
+    block = Block.objects.get(user=alice)
+    assert block.created_by is None
+    assert "Advertising" in block.reason
+    assert 3500 < (block.expires_at - block.created_at).total_seconds() <= 3600
+    with pytest.raises(Blocked):
+        send(alice, room, body="hello?")
+    assert ModerationLog.objects.filter(action="block", details__by_filter="Cheap pills").exists()
+
+
+@pytest.mark.django_db
+def test_throttle_applies_the_actions_only_past_n_matches(alice, bob, room, make_filter):
+    make_filter(SPAM, ["disallow"], throttle_count=2, throttle_period=60)
+    send(alice, room)
+    send(alice, room)
+    with pytest.raises(Filtered):
+        send(alice, room)
+    send(bob, room), "per user"
+    outcomes = list(AbuseLog.objects.order_by("id").values_list("outcome", flat=True))
+    assert outcomes[:3] == [["log", "throttled"], ["log", "throttled"], ["log", "disallow"]]
+
+
+@pytest.mark.django_db
+def test_the_strongest_refusal_answers_and_every_match_is_logged(alice, room, make_filter):
+    make_filter(SPAM, ["warn"], name="warner")
+    make_filter('text contains "pills"', ["disallow"], name="disallower", description="No pills.")
+    with pytest.raises(Filtered, match="No pills"):
+        send(alice, room)
+    assert AbuseLog.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_edits_are_filtered_with_old_text(alice, room, make_filter):
+    message = send(alice, room, body="hello").message
+    make_filter('action == "edit" & !(old_text contains "buy") & text contains "buy"', ["disallow"])
+    with pytest.raises(Filtered):
+        actions.edit_message(user=alice, message_id=message.pk, body="buy now", base_revision=1)
+    message.refresh_from_db()
+    assert message.body == "hello"
+    assert AbuseLog.objects.get().variables["old_text"] == "hello"
+
+
+@pytest.mark.django_db
+def test_a_catastrophic_regex_finishes_within_its_bound_and_is_skipped_and_logged(
+    alice, room, make_filter, caplog, settings
+):
+    import faulthandler
+
+    settings.LIVECHAT_FILTER_REGEX_TIMEOUT = 0.05
+    make_filter('text rlike "(a+)+$"', ["disallow"])
+    faulthandler.dump_traceback_later(20, exit=True)  # a hang fails the run, never stalls it
+    try:
+        change = send(alice, room, body="a" * 3999 + "!")
+    finally:
+        faulthandler.cancel_dump_traceback_later()
+    # Either the engine is linear (no match, message posted) or the bound stopped it and the
+    # filter was skipped: chat goes on either way.
+    assert change.created
+    assert not AbuseLog.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_rule_over_its_condition_budget_is_skipped_and_logged(
+    alice, room, make_filter, caplog, settings
+):
+    settings.LIVECHAT_FILTER_CONDITION_BUDGET = 3
+    make_filter(
+        'length(text) > 1 & length(text) > 2 & length(text) > 3 & length(text) > 4 & text contains "buy"',
+        ["disallow"],
+    )
+    assert send(alice, room).created
+    assert "skipped" in caplog.text
+
+
+@pytest.mark.django_db
+def test_a_rule_that_does_not_parse_is_refused_with_its_position(make_filter):
+    with pytest.raises(Invalid, match=r"[Ll]ine 1, column \d+"):
+        make_filter('text contains ("buy"', ["disallow"])
+    assert not AbuseFilter.objects.exists()
+    errors = filters.syntax_errors('text contains "x" &\n  (user_age < )')
+    assert len(errors) == 1 and "line 2" in errors[0].lower()
+
+
+@pytest.mark.django_db
+def test_every_save_keeps_a_version_and_is_logged(moderator, make_filter):
+    abuse_filter = make_filter(SPAM, ["tag"])
+    filters.save_filter(
+        moderator=fresh(moderator), abuse_filter=abuse_filter, rule=SPAM + ' | text contains "$$$"'
+    )
+    versions = list(AbuseFilterVersion.objects.filter(filter=abuse_filter).order_by("number"))
+    assert [v.number for v in versions] == [1, 2]
+    assert versions[0].rule == SPAM
+    assert "$$$" in versions[1].rule
+    assert list(ModerationLog.objects.order_by("id").values_list("action", flat=True)) == [
+        "filter_create",
+        "filter_change",
+    ]
+
+
+@pytest.mark.django_db
+def test_the_emergency_brake_suspends_refusing_actions_of_a_filter_that_matches_too_much(
+    alice, bob, room, make_filter, settings
+):
+    settings.LIVECHAT_FILTER_EMERGENCY_COUNT = 3
+    settings.LIVECHAT_FILTER_EMERGENCY_THRESHOLD = 0.5
+    abuse_filter = make_filter("length(text) > 0", ["disallow"], name="oops")
+    refused = 0
+    for i in range(6):
+        try:
+            send(alice if i % 2 else bob, room, body=f"ordinary message {i}")
+        except Filtered:
+            refused += 1
+    assert refused == 2, "the third match trips the brake"
+    abuse_filter.refresh_from_db()
+    assert abuse_filter.suspended and abuse_filter.needs_attention
+    assert "Matched 3" in abuse_filter.suspension_note
+    assert ModerationLog.objects.filter(action="filter_suspend").exists()
+    outcomes = AbuseLog.objects.values_list("outcome", flat=True)
+    assert sum("suspended" in outcome for outcome in outcomes) == 4
+
+
+@pytest.mark.django_db
+def test_trying_a_rule_against_recent_messages_shows_which_match(alice, room):
+    for body in ["hello", "buy cheap pills", "how do I cite?", "BUY  cheap watches"]:
+        send(alice, room, body=body)
+    results = filters.try_rule(SPAM, limit=3)
+    assert [(r.message.body, r.matched) for r in results] == [
+        ("BUY  cheap watches", True),
+        ("how do I cite?", False),
+        ("buy cheap pills", True),
+    ]
+    assert not AbuseLog.objects.exists(), "a trial logs and does nothing"
+    with pytest.raises(Invalid):
+        filters.try_rule(SPAM, limit=1001)
+
+
+@pytest.mark.django_db
+def test_filters_refuse_on_the_json_path(alice, room, make_filter):
+    make_filter(SPAM, ["disallow"])
+    client = Client(HTTP_HOST=HOST, enforce_csrf_checks=True)
+    client.force_login(alice)
+    client.get("/rooms/help-desk/")
+    response = client.post(
+        "/api/rooms/help-desk/messages/",
+        data=json.dumps({"body": "buy cheap pills"}),
+        content_type="application/json",
+        HTTP_X_CSRFTOKEN=client.cookies["csrftoken"].value,
+    )
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "filtered"
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_filters_refuse_on_the_socket_path(connect, alice, moderator, room, make_filter):
+    await database_sync_to_async(make_filter)(SPAM, ["disallow"])
+    a = await connect(alice)
+    await a.send({"type": "message.send", "body": "buy cheap pills", "client_id": "s1"})
+    error = await a.recv_type("error")
+    assert (error["code"], error["client_id"]) == ("filtered", "s1")
+    assert "Advertising" in error["detail"]
