@@ -25,6 +25,7 @@ from livechat.errors import Blocked, Filtered, Invalid
 from livechat.guard import Verdict, WriteAttempt
 from livechat.models import Message
 
+from .actions import log, place_block, require_moderator
 from .models import AbuseFilter, AbuseFilterVersion, AbuseLog, ModerationLog
 from .rules import BudgetExceeded, Rule, RuleRuntimeError, RuleSyntaxError, compile_rule
 
@@ -60,7 +61,6 @@ def validate_actions(actions: object) -> list[str]:
 def save_filter(*, moderator: User, abuse_filter: AbuseFilter | None, **values: Any) -> AbuseFilter:
     """Create or change a filter. The rule must compile; every save keeps a version and is
     in the moderation log. Saving clears the emergency suspension: the editor has seen it."""
-    from .actions import log, require_moderator
 
     require_moderator(moderator)
     unknown = set(values) - set(FILTER_FIELDS)
@@ -357,7 +357,6 @@ def _warned_already(definition: Definition, attempt: WriteAttempt) -> bool:
 
 
 def _block(definition: Definition, attempt: WriteAttempt) -> Blocked:
-    from .actions import place_block
 
     place_block(
         moderator=None,
@@ -408,7 +407,6 @@ def _emergency_brake(definition: Definition) -> bool:
 
 
 def suspend(definition: Definition, *, checks: int, matches: int) -> None:
-    from .actions import log
 
     note = (
         f"Matched {matches} of the last {checks} messages since its last edit; its refusing "
