@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import lru_cache
@@ -25,6 +26,7 @@ from livechat.errors import Blocked, Filtered, Invalid
 from livechat.guard import Verdict, WriteAttempt
 from livechat.models import Message
 
+from . import counters
 from .actions import log, place_block, require_moderator
 from .models import AbuseFilter, AbuseFilterVersion, AbuseLog, ModerationLog
 from .rules import BudgetExceeded, Rule, RuleRuntimeError, RuleSyntaxError, compile_rule
@@ -113,6 +115,7 @@ def save_filter(*, moderator: User, abuse_filter: AbuseFilter | None, **values: 
             filter_name=target.name,
             version=target.version,
         )
+        _record_baseline(target.pk, target.version)
         # Now, and again after commit in case another process re-read the old state.
         forget_definitions()
         transaction.on_commit(forget_definitions)
@@ -149,12 +152,31 @@ class Definition:
     updated_at_ts: float
 
 
+# This process's copy of the shared list, for a second: the guard runs on every message,
+# and a filter change reaching every process a second later is soon enough.
+_local: tuple[float, list[Definition]] | None = None
+LOCAL_SECONDS = 1.0
+
+
 def forget_definitions() -> None:
+    global _local
+    _local = None
     cache.delete(_DEFINITIONS_KEY)
 
 
 def enabled_definitions() -> list[Definition]:
-    """The enabled filters, from the shared cache (one database read per change)."""
+    """The enabled filters: from this process's copy, else the shared cache, else the
+    database."""
+    global _local
+    now = time.monotonic()
+    if _local is not None and _local[0] > now:
+        return _local[1]
+    definitions = _shared_definitions()
+    _local = (now + LOCAL_SECONDS, definitions)
+    return definitions
+
+
+def _shared_definitions() -> list[Definition]:
     definitions = cache.get(_DEFINITIONS_KEY)
     if definitions is None:
         definitions = [
@@ -236,6 +258,7 @@ class Variables(dict[str, Any]):
 class _Outcome:
     done: list[str] = field(default_factory=lambda: ["log"])
     refusal: tuple[int, Exception] | None = None
+    entry: AbuseLog | None = None
 
 
 def run_filters(attempt: WriteAttempt) -> Verdict | None:
@@ -248,17 +271,23 @@ def run_filters(attempt: WriteAttempt) -> Verdict | None:
     if not definitions:
         return None
     variables = Variables(attempt)
+    messages_seen = _count_message() if _any_fresh(definitions) else 0
     tags: list[str] = []
     refusal: tuple[int, Exception] | None = None
+    entries: list[AbuseLog] = []
     for definition in definitions:
         rule = compiled(definition.pk, definition.version, definition.rule)
         if rule is None or not _matches(definition, rule, variables):
             continue
-        outcome = _act(definition, attempt, variables)
+        outcome = _act(definition, attempt, variables, messages_seen=messages_seen)
+        if outcome.entry is not None:
+            entries.append(outcome.entry)
         if "tag" in outcome.done:
             tags.append(f"filter:{definition.name}")
         if outcome.refusal and (refusal is None or outcome.refusal[0] > refusal[0]):
             refusal = outcome.refusal
+    # One INSERT for all the matches of a message.
+    AbuseLog.objects.bulk_create(entries)
     if refusal is not None:
         raise refusal[1]
     return Verdict(tags=tuple(tags)) if tags else None
@@ -274,17 +303,18 @@ def _matches(definition: Definition, rule: Rule, variables: Variables) -> bool:
     except (BudgetExceeded, RuleRuntimeError) as error:
         logger.warning("abuse filter %r skipped: %s", definition.name, error)
         return False
-    _count_for_emergency(definition, matched)
     return bool(matched)
 
 
-def _act(definition: Definition, attempt: WriteAttempt, variables: Variables) -> _Outcome:
+def _act(
+    definition: Definition, attempt: WriteAttempt, variables: Variables, *, messages_seen: int
+) -> _Outcome:
     outcome = _Outcome()
     actions = set(definition.actions)
     if definition.throttle_count and not _past_throttle(definition, attempt.user.pk):
         outcome.done.append("throttled")
         actions = set()
-    suspended = definition.suspended or _emergency_brake(definition)
+    suspended = definition.suspended or _emergency_brake(definition, messages_seen=messages_seen)
     if suspended and actions & AbuseFilter.REFUSING:
         outcome.done.append("suspended")
         actions -= AbuseFilter.REFUSING
@@ -318,7 +348,7 @@ def _act(definition: Definition, attempt: WriteAttempt, variables: Variables) ->
                     warning=True,
                 ),
             )
-    AbuseLog.objects.create(
+    outcome.entry = AbuseLog(
         filter_id=definition.pk,
         filter_version=definition.version,
         user=attempt.user,
@@ -336,8 +366,7 @@ def _loggable(variables: Variables) -> dict[str, Any]:
 
 def _past_throttle(definition: Definition, user_id: int) -> bool:
     key = f"moderation:throttle:{definition.pk}:{definition.version}:{user_id}"
-    cache.add(key, 0, timeout=definition.throttle_period)
-    return cache.incr(key) > definition.throttle_count
+    return counters.incr(key, ttl=definition.throttle_period) > definition.throttle_count
 
 
 def _text_key(definition: Definition, attempt: WriteAttempt) -> str:
@@ -372,34 +401,52 @@ def _block(definition: Definition, attempt: WriteAttempt) -> Blocked:
 
 
 # --- the emergency brake -------------------------------------------------------------------
+#
+# Checks are counted once per message on one shared counter, not once per filter: a
+# filter's checks since its last save are the counter now minus the counter when it was
+# saved (its baseline). Matches are counted per filter version, and only on a match.
+
+_FILTERED_KEY = "moderation:emergency:filtered"
 
 
-def _emergency_keys(definition: Definition) -> tuple[str, str]:
-    base = f"moderation:emergency:{definition.pk}:{definition.version}"
-    return f"{base}:checks", f"{base}:matches"
+def _baseline_key(pk: int, version: int) -> str:
+    return f"moderation:emergency:{pk}:{version}:baseline"
 
 
-def _count_for_emergency(definition: Definition, matched: bool) -> None:
-    """Count checks and matches of a filter version while it is freshly edited."""
+def _matches_key(definition: Definition) -> str:
+    return f"moderation:emergency:{definition.pk}:{definition.version}:matches"
+
+
+def _count_message() -> int:
+    return counters.incr(_FILTERED_KEY, ttl=settings.LIVECHAT_FILTER_EMERGENCY_AGE * 2)
+
+
+def _any_fresh(definitions: list[Definition]) -> bool:
+    """Messages need counting only while some filter is within its watch period."""
+    cutoff = timezone.now().timestamp() - settings.LIVECHAT_FILTER_EMERGENCY_AGE
+    return any(d.updated_at_ts > cutoff for d in definitions)
+
+
+def _record_baseline(pk: int, version: int) -> None:
+    cache.set(
+        _baseline_key(pk, version),
+        cache.get(_FILTERED_KEY, 0),
+        settings.LIVECHAT_FILTER_EMERGENCY_AGE,
+    )
+
+
+def _emergency_brake(definition: Definition, *, messages_seen: int) -> bool:
+    """A freshly edited filter matching more than its share of messages is probably
+    wrong: suspend its refusing actions and flag it, as MediaWiki's AbuseFilter does.
+    Called on each match."""
     age = timezone.now().timestamp() - definition.updated_at_ts
     if age > settings.LIVECHAT_FILTER_EMERGENCY_AGE:
-        return
-    checks, matches = _emergency_keys(definition)
-    timeout = settings.LIVECHAT_FILTER_EMERGENCY_AGE
-    cache.add(checks, 0, timeout=timeout)
-    cache.incr(checks)
-    if matched:
-        cache.add(matches, 0, timeout=timeout)
-        cache.incr(matches)
-
-
-def _emergency_brake(definition: Definition) -> bool:
-    """A freshly edited filter matching more than its share of messages is probably
-    wrong: suspend its refusing actions and flag it, as MediaWiki's AbuseFilter does."""
-    checks_key, matches_key = _emergency_keys(definition)
-    checks, matches = cache.get(checks_key, 0), cache.get(matches_key, 0)
+        return False
+    matches = counters.incr(_matches_key(definition), ttl=settings.LIVECHAT_FILTER_EMERGENCY_AGE)
     if matches < settings.LIVECHAT_FILTER_EMERGENCY_COUNT:
         return False
+    baseline = cache.get(_baseline_key(definition.pk, definition.version))
+    checks = messages_seen - baseline if baseline is not None else matches
     if matches / max(checks, 1) <= settings.LIVECHAT_FILTER_EMERGENCY_THRESHOLD:
         return False
     suspend(definition, checks=checks, matches=matches)

@@ -18,6 +18,8 @@ from django.core.cache import cache
 
 from livechat.errors import RateLimited
 
+from . import counters
+
 logger = logging.getLogger(__name__)
 
 
@@ -44,9 +46,7 @@ def hit_window(*, user_id: int, limit: Limit, now: float | None = None) -> None:
     window_start = int(now // limit.window) * limit.window
     key = f"moderation:rate:{user_id}:{limit.window}:{window_start}"
     try:
-        # add() is a no-op when the key exists; incr() is atomic in Redis and LocMem.
-        cache.add(key, 0, timeout=limit.window + 1)
-        count = cache.incr(key)
+        count = counters.incr(key, ttl=limit.window + 1)
     except Exception as error:  # noqa: BLE001 - any store failure refuses, see module doc
         raise _store_failed(error) from error
     if count > limit.count:

@@ -47,6 +47,9 @@ def _isolated_ephemeral_state(settings: Any) -> Iterator[None]:
     channel_layers.backends.clear()
     if not settings.REDIS_URL:
         cache.clear()  # the in-process cache; Redis keys went with the prefix above
+    from moderation import filters
+
+    filters.forget_definitions()
 
 
 def make_user(username: str, *groups: str, **fields: Any) -> User:
