@@ -20,12 +20,22 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.roles import adopt_role_flags, is_moderator, with_role_flags
 
-from .broadcast import publish_event_on_commit
+from .broadcast import publish_event_on_commit, publish_to_user_on_commit
 from .errors import ChatError, Conflict, Forbidden, Invalid, NotFound, TooLong
-from .events import EventFrames, allocate_event_id, append_event
+from .events import EventFrames, allocate_event_id, append_event, dumps
 from .formatting import normalize_emoji, render
 from .guard import WriteAttempt, check_write
-from .models import Message, MessageRevision, Reaction, ReadMarker, Room, RoomEvent
+from .models import (
+    Message,
+    MessageRevision,
+    Notification,
+    Reaction,
+    ReadMarker,
+    Room,
+    RoomEvent,
+    Thanks,
+)
+from .notifications import notify
 from .serializers import message_payload
 
 CLIENT_ID_MAX_LENGTH = 64
@@ -75,18 +85,19 @@ def clean_id(value: object, *, field: str) -> int:
     return value
 
 
-def _resolve_mentions(names: list[str]) -> list[str]:
-    """The mentioned names that are real users, spelled as the users spell them."""
+def _resolve_mentions(names: list[str]) -> dict[str, int]:
+    """The mentioned names that are real users, spelled as the users spell them, with
+    their ids (in the order first mentioned)."""
     if not names:
-        return []
+        return {}
     wanted = {name.casefold(): name for name in names}
     found = {
-        username.casefold(): username
-        for username in User.objects.filter(username__in=_case_variants(names)).values_list(
-            "username", flat=True
-        )
+        username.casefold(): (username, user_id)
+        for user_id, username in User.objects.filter(
+            username__in=_case_variants(names)
+        ).values_list("id", "username")
     }
-    return [found[key] for key in wanted if key in found]
+    return dict(found[key] for key in wanted if key in found)
 
 
 def _case_variants(names: list[str]) -> list[str]:
@@ -188,8 +199,16 @@ def _create_message(
 ) -> Change:
     now = timezone.now()
     event_id = allocate_event_id(room.pk)
-    if reply_to_id is not None and not Message.objects.filter(pk=reply_to_id, room=room).exists():
-        raise NotFound(f"Message {reply_to_id} (the reply target) does not exist in this room.")
+    replied_to_author = None
+    if reply_to_id is not None:
+        replied_to_author = (
+            Message.objects.filter(pk=reply_to_id, room=room)
+            .values_list("author_id", flat=True)
+            .first()
+        )
+        if replied_to_author is None:
+            raise NotFound(f"Message {reply_to_id} (the reply target) does not exist in this room.")
+    mentioned = _resolve_mentions(mentions)
     message = Message.objects.create(
         room=room,
         author=user,
@@ -199,9 +218,13 @@ def _create_message(
         reply_to_id=reply_to_id,
         client_id=key,
         created_event_id=event_id,
-        mentions=_resolve_mentions(mentions),
+        mentions=list(mentioned),
         review_tags=review_tags,
     )
+    recipients = dict.fromkeys(mentioned.values(), Notification.Kind.MENTION)
+    if replied_to_author is not None:
+        recipients[replied_to_author] = Notification.Kind.REPLY
+    notify(recipients=recipients, actor=user, message=message, now=now)
     MessageRevision.objects.create(
         message=message, number=1, body=text, html=rendered_html, editor=user, created_at=now
     )
@@ -266,12 +289,20 @@ def edit_message(
         message.author = user  # same person; keeps the request's cached roles
         message.body = text
         message.html = rendered.html
-        message.mentions = _resolve_mentions(rendered.mentions)
+        mentioned = _resolve_mentions(rendered.mentions)
+        newly_mentioned = [uid for name, uid in mentioned.items() if name not in message.mentions]
+        message.mentions = list(mentioned)
         message.revision += 1
         message.edited_at = now
         message.review_tags = sorted({*message.review_tags, *verdict.tags})
         message.save(
             update_fields=["body", "html", "mentions", "revision", "edited_at", "review_tags"]
+        )
+        notify(
+            recipients=dict.fromkeys(newly_mentioned, Notification.Kind.MENTION),
+            actor=user,
+            message=message,
+            now=now,
         )
         MessageRevision.objects.create(
             message=message,
@@ -380,6 +411,60 @@ def set_hidden(*, user: User, message_id: object, hidden: bool, room: Room | Non
         return _record(message, kind, now, event_id)
 
 
+# --- thanks ---------------------------------------------------------------------------------
+
+
+def thank(*, user: User, message_id: object, room: Room | None = None) -> Thanks:
+    """Thank the author of someone else's message, once; the author is notified. Personal
+    (not in the room's log), but a write like any other: the guard checks it."""
+    pk = clean_id(message_id, field="message_id")
+    message = _get_message(pk, room=room)
+    if message.author_id == user.pk:
+        raise Invalid("You cannot thank yourself.")
+    if message.hidden:
+        raise Forbidden("This message was hidden by a moderator.")
+    check_write(WriteAttempt(user=user, room=message.room, action="thanks", message=message))
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            thanks = Thanks.objects.create(message=message, user=user, created_at=now)
+            notify(
+                recipients={message.author_id: Notification.Kind.THANKS},
+                actor=user,
+                message=message,
+                now=now,
+            )
+    except IntegrityError:
+        raise Conflict(
+            "You have already thanked the author for this message.", message_id=pk
+        ) from None
+    return thanks
+
+
+# --- notifications --------------------------------------------------------------------------
+
+
+def mark_notifications_read(*, user: User, ids: object = None) -> int:
+    """Mark the user's notifications read: those listed, or all when ``ids`` is None.
+    Returns how many changed; the user's other tabs are told the new unread count."""
+    queryset = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if ids is not None:
+        if not isinstance(ids, list) or not all(
+            isinstance(i, int) and not isinstance(i, bool) for i in ids
+        ):
+            raise Invalid("ids must be a list of notification ids.")
+        if len(ids) > 500:
+            raise Invalid("Mark at most 500 notifications at once.")
+        queryset = queryset.filter(pk__in=ids)
+    with transaction.atomic():
+        changed = queryset.update(read_at=timezone.now())
+        unread = Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+        publish_to_user_on_commit(
+            user.pk, dumps({"type": "notifications.read", "ids": ids, "unread_count": unread})
+        )
+    return changed
+
+
 # --- read markers --------------------------------------------------------------------------
 
 
@@ -394,6 +479,10 @@ def mark_read(*, user: User, room: Room, message_id: object) -> int:
         if pk > marker.last_read_message_id:
             marker.last_read_message_id = pk
             marker.save(update_fields=["last_read_message_id", "updated_at"])
+            # Every tab of the person shows the same unread counts.
+            publish_to_user_on_commit(
+                user.pk, dumps({"type": "read", "room": room.slug, "message_id": pk})
+            )
     return marker.last_read_message_id
 
 

@@ -12,7 +12,7 @@ from django.http import HttpRequest, JsonResponse
 from . import actions, selectors
 from .errors import ChatError, Forbidden, Invalid
 from .guard import moderation
-from .presence import online_counts
+from .presence import online_counts, online_users
 
 View = Callable[..., JsonResponse]
 
@@ -188,3 +188,50 @@ def message_report(request: HttpRequest, message_id: str) -> JsonResponse:
         reason=data.get("reason"),
     )
     return JsonResponse({"report": {"id": report.pk, "message_id": report.message_id}}, status=201)
+
+
+@api_view("POST")
+def message_thanks(request: HttpRequest, message_id: str) -> JsonResponse:
+    thanks = actions.thank(user=request.user, message_id=path_id(message_id, field="message_id"))
+    return JsonResponse({"thanks": {"message_id": thanks.message_id}}, status=201)
+
+
+@api_view("GET")
+def users(request: HttpRequest) -> JsonResponse:
+    """@mention completion: ``?prefix=al&room=help-desk``."""
+    room = None
+    online: list[dict[str, Any]] = []
+    if request.GET.get("room"):
+        room = selectors.get_room(request.GET["room"])
+        online = online_users(room.pk)
+    return JsonResponse(
+        {
+            "users": selectors.complete_usernames(
+                prefix=request.GET.get("prefix", ""), room=room, online=online
+            )
+        }
+    )
+
+
+@api_view("GET")
+def notifications(request: HttpRequest) -> JsonResponse:
+    return JsonResponse(
+        selectors.notifications_page(
+            user=request.user,
+            before=selectors.parse_cursor(request.GET.get("before"), field="before"),
+            limit=selectors.parse_limit(request.GET.get("limit"), default=20, maximum=100),
+        )
+    )
+
+
+@api_view("POST")
+def notifications_read(request: HttpRequest) -> JsonResponse:
+    """``{"ids": [...]}`` marks those read; ``{"all": true}`` marks every one."""
+    data = json_body(request)
+    if data.get("all") is True:
+        changed = actions.mark_notifications_read(user=request.user)
+    elif "ids" in data:
+        changed = actions.mark_notifications_read(user=request.user, ids=data["ids"])
+    else:
+        raise Invalid('Send {"ids": [...]} or {"all": true}.')
+    return JsonResponse({"marked": changed})

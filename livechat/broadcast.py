@@ -19,6 +19,10 @@ def room_group(room_id: int) -> str:
     return f"room-{room_id}"
 
 
+def user_group(user_id: int) -> str:
+    return f"user-{user_id}"
+
+
 def _group_send(group: str, message: dict[str, Any]) -> None:
     layer = get_channel_layer()
     if layer is None:
@@ -40,3 +44,9 @@ def publish_event_on_commit(room_id: int, frames: EventFrames) -> None:
         "moderator": frames.moderator,
     }
     transaction.on_commit(lambda: _group_send(room_group(room_id), message))
+
+
+def publish_to_user_on_commit(user_id: int, frame: str) -> None:
+    """A frame for every open socket of one person (notifications, read markers)."""
+    message = {"type": "user.frame", "frame": frame}
+    transaction.on_commit(lambda: _group_send(user_group(user_id), message))

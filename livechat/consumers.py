@@ -21,7 +21,7 @@ from django.conf import settings
 from accounts.roles import is_moderator, public_user
 
 from . import actions, selectors
-from .broadcast import room_group
+from .broadcast import room_group, user_group
 from .delivery import EventCursor
 from .errors import ChatError, Invalid, NotFound, Resync, TooLong
 from .events import EventFrames, dumps
@@ -77,6 +77,8 @@ class RoomConsumer(AsyncWebsocketConsumer):
         # Join the group *before* reading the last event id: an event committed after the
         # read then arrives live, one committed before it is covered by history/resume.
         await self.channel_layer.group_add(self.group, self.channel_name)
+        # The person's own group: notifications and read markers reach all their tabs.
+        await self.channel_layer.group_add(user_group(self.user.pk), self.channel_name)
         await database_sync_to_async(selectors.refresh_event_cursor)(room)
         self.cursor = EventCursor(joined_at=room.last_event_id)
         await self.accept()
@@ -105,6 +107,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
             await store().leave(self.room.pk, self.presence_member)
             await self.broadcast_presence(await store().online(self.room.pk))
             await self.channel_layer.group_discard(self.group, self.channel_name)
+            await self.channel_layer.group_discard(user_group(self.user.pk), self.channel_name)
 
     async def keep_presence(self) -> None:
         """Refresh this socket's presence and prune sockets that died without a goodbye."""
@@ -164,6 +167,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
             "message.hide": self.on_hide,
             "message.unhide": self.on_unhide,
             "message.report": self.on_report,
+            "thanks": self.on_thanks,
         }
 
     async def on_send(self, frame: dict[str, Any]) -> None:
@@ -225,6 +229,12 @@ class RoomConsumer(AsyncWebsocketConsumer):
             reason=frame.get("reason"),
         )
         await self.send_frame({"type": "reported", "message_id": report.message_id})
+
+    async def on_thanks(self, frame: dict[str, Any]) -> None:
+        thanks = await database_sync_to_async(actions.thank)(
+            user=self.user, room=self.room, message_id=frame.get("message_id")
+        )
+        await self.send_frame({"type": "thanked", "message_id": thanks.message_id})
 
     async def on_typing(self, frame: dict[str, Any]) -> None:
         # Ephemeral: never logged, at most one per user per interval, and only to others.
@@ -298,6 +308,9 @@ class RoomConsumer(AsyncWebsocketConsumer):
         for event in events:
             await self.send(text_data=EventFrames.of(event).for_viewer(moderator=self.moderator))
             self.cursor.advance(event.event_id)
+
+    async def user_frame(self, message: dict[str, Any]) -> None:
+        await self.send(text_data=message["frame"])
 
     async def room_presence(self, message: dict[str, Any]) -> None:
         await self.send(text_data=message["frame"])

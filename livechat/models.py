@@ -148,3 +148,52 @@ class ReadMarker(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} read {self.room_id} to #{self.last_read_message_id}"
+
+
+class Thanks(models.Model):
+    """A person's thanks for someone else's message, like a wiki's Thanks: once each."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="thanks")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["message", "user"], name="thanks_once_per_person")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} thanked #{self.message_id}"
+
+
+class Notification(models.Model):
+    """Something for one person: a mention, a reply to them, thanks for their message."""
+
+    class Kind(models.TextChoices):
+        MENTION = "mention"
+        REPLY = "reply"
+        THANKS = "thanks"
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="+")
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField()
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            # The bell: a person's newest notifications, and the unread ones.
+            models.Index(fields=["recipient", "-id"], name="notification_recipient_idx"),
+            models.Index(
+                fields=["recipient"],
+                condition=models.Q(read_at__isnull=True),
+                name="notification_unread_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.recipient_id} on #{self.message_id}"

@@ -44,6 +44,7 @@ class PresenceStore(Protocol):
     async def prune(self, room_id: int) -> int: ...
     async def typing_allowed(self, room_id: int, user_id: int) -> bool: ...
     def online_counts(self, room_ids: list[int]) -> dict[int, int]: ...
+    def online_now(self, room_id: int) -> list[dict[str, Any]]: ...
 
 
 class MemoryPresence:
@@ -82,6 +83,9 @@ class MemoryPresence:
 
     def online_counts(self, room_ids: list[int]) -> dict[int, int]:
         return {room_id: len(distinct_users(self._live(room_id))) for room_id in room_ids}
+
+    def online_now(self, room_id: int) -> list[dict[str, Any]]:
+        return distinct_users(self._live(room_id))
 
 
 class RedisPresence:
@@ -138,12 +142,8 @@ class RedisPresence:
         return bool(await self._client().set(key, "1", px=interval, nx=True))
 
     def online_counts(self, room_ids: list[int]) -> dict[int, int]:
-        import redis
-
-        if self._sync is None:
-            self._sync = redis.Redis.from_url(self.url, decode_responses=True)
         cutoff = time.time() - ttl()
-        with self._sync.pipeline(transaction=False) as pipe:
+        with self._sync_client().pipeline(transaction=False) as pipe:
             for room_id in room_ids:
                 pipe.zrangebyscore(self._key(room_id), cutoff, "+inf")
             results = pipe.execute()
@@ -151,6 +151,17 @@ class RedisPresence:
             room_id: len(distinct_users(members))
             for room_id, members in zip(room_ids, results, strict=True)
         }
+
+    def online_now(self, room_id: int) -> list[dict[str, Any]]:
+        members = self._sync_client().zrangebyscore(self._key(room_id), time.time() - ttl(), "+inf")
+        return distinct_users(members)
+
+    def _sync_client(self) -> Any:
+        import redis
+
+        if self._sync is None:
+            self._sync = redis.Redis.from_url(self.url, decode_responses=True)
+        return self._sync
 
 
 _store: PresenceStore | None = None
@@ -169,3 +180,8 @@ def store() -> PresenceStore:
 
 def online_counts(room_ids: list[int]) -> dict[int, int]:
     return store().online_counts(room_ids)
+
+
+def online_users(room_id: int) -> list[dict[str, Any]]:
+    """The people online in a room, for sync callers (the completion API)."""
+    return store().online_now(room_id)

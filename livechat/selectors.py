@@ -6,14 +6,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import QuerySet
+from django.db.models.functions import Collate, Upper
 
 from accounts.models import User
-from accounts.roles import adopt_role_flags, is_moderator, with_role_flags
+from accounts.roles import adopt_role_flags, is_moderator, public_user, with_role_flags
 
 from .errors import Invalid, NotFound, Resync
 from .events import event_dict
-from .models import Message, MessageRevision, ReadMarker, Room, RoomEvent
+from .models import Message, MessageRevision, Notification, ReadMarker, Room, RoomEvent
+from .notifications import notification_payload
 from .serializers import iso, message_payload, redact_for_public
 
 MAX_PAGE = 100
@@ -190,3 +193,80 @@ def revisions(*, message_id: int, viewer: User) -> list[dict[str, Any]]:
         }
         for r in rows.order_by("number")
     ]
+
+
+# --- people and notifications ---------------------------------------------------------------
+
+USER_SEARCH_LIMIT = 10
+# How far back "people who wrote in this room recently" looks, in messages.
+RECENT_WRITERS_WINDOW = 500
+
+
+def _name_key() -> Any:
+    """upper(username), in the C collation on PostgreSQL: its index (accounts 0003) then
+    serves both the LIKE prefix and the ORDER BY, stopping after ten rows."""
+    key = Upper("username")
+    return Collate(key, "C") if connection.vendor == "postgresql" else key
+
+
+def _users_with_prefix(prefix: str) -> QuerySet[User]:
+    return (
+        with_role_flags(User.objects.filter(is_active=True))
+        .annotate(name_key=_name_key())
+        .filter(name_key__startswith=prefix.upper())
+        .order_by("name_key")
+    )
+
+
+def complete_usernames(
+    *,
+    prefix: str,
+    room: Room | None,
+    online: list[dict[str, Any]],
+    limit: int = USER_SEARCH_LIMIT,
+) -> list[dict[str, Any]]:
+    """@mention completion: users whose name starts with ``prefix`` (any case): first the
+    people online in the room, then its recent writers, then everyone else by name.
+    At most three small indexed queries, whatever the number of users."""
+    cleaned = prefix.strip().lstrip("@")
+    if not cleaned:
+        return []
+    if len(cleaned) > 150:
+        raise Invalid("prefix is too long.")
+    wanted = cleaned.upper()
+    chosen: dict[int, dict[str, Any]] = {}
+    for user in sorted(online, key=lambda u: u["username"].casefold()):
+        if user["username"].upper().startswith(wanted):
+            chosen.setdefault(user["id"], {**user, "online": True})
+    if room is not None and len(chosen) < limit:
+        recent = (
+            Message.objects.filter(room=room)
+            .order_by("-id")
+            .values("author_id")[:RECENT_WRITERS_WINDOW]
+        )
+        for user in _users_with_prefix(cleaned).filter(pk__in=recent)[:limit]:
+            chosen.setdefault(user.pk, _completion(user))
+    if len(chosen) < limit:
+        for user in _users_with_prefix(cleaned)[: limit + len(chosen)]:
+            chosen.setdefault(user.pk, _completion(user))
+    return list(chosen.values())[:limit]
+
+
+def _completion(user: User) -> dict[str, Any]:
+    adopt_role_flags(user, user)
+    return {**public_user(user), "online": False}
+
+
+def notifications_page(*, user: User, before: int | None, limit: int) -> dict[str, Any]:
+    queryset = Notification.objects.filter(recipient=user).select_related(
+        "actor", "message", "message__room"
+    )
+    if before is not None:
+        queryset = queryset.filter(pk__lt=before)
+    rows = list(queryset.order_by("-id")[: limit + 1])
+    unread = Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    return {
+        "notifications": [notification_payload(n) for n in rows[:limit]],
+        "unread_count": unread,
+        "has_more": len(rows) > limit,
+    }

@@ -39,18 +39,24 @@ def test_a_send_costs_at_most_six_queries(
 ):
     user = fresh(alice)
     tx = transaction_statements
-    # Lock + event id, reply check, mention lookup, message, revision, event.
-    with django_assert_max_num_queries(6 + tx):
-        actions.send_message(
-            user=user,
-            room=busy_room,
-            body="@Bob see above",
-            client_id="q-1",
-            reply_to=busy_room.message_ids[0],
-        )
+    earlier = busy_room.message_ids[0]
     # A plain message: lock + event id, message, revision, event.
     with django_assert_max_num_queries(4 + tx):
-        actions.send_message(user=user, room=busy_room, body="plain", client_id="q-2")
+        actions.send_message(user=user, room=busy_room, body="plain", client_id="q-1")
+    # Mentions: + resolving the names, + one INSERT for the notifications.
+    with django_assert_max_num_queries(6 + tx):
+        actions.send_message(user=user, room=busy_room, body="@Bob @Mentor see", client_id="q-2")
+    # A reply: + the reply target's author, + the notification.
+    with django_assert_max_num_queries(6 + tx):
+        actions.send_message(user=user, room=busy_room, body="yes", reply_to=earlier)
+
+
+def test_a_reply_that_mentions_people_costs_seven(
+    alice, bob, busy_room, django_assert_max_num_queries, transaction_statements
+):
+    earlier, user = busy_room.message_ids[0], fresh(alice)
+    with django_assert_max_num_queries(7 + transaction_statements):
+        actions.send_message(user=user, room=busy_room, body="@Bob yes", reply_to=earlier)
 
 
 def test_a_repeated_send_costs_a_constant_few(
@@ -63,14 +69,15 @@ def test_a_repeated_send_costs_a_constant_few(
         actions.send_message(user=user, room=busy_room, body="x", client_id="again")
 
 
-def test_an_edit_costs_at_most_seven_queries(
+def test_an_edit_costs_a_constant_eight_at_most(
     alice, busy_room, django_assert_max_num_queries, transaction_statements
 ):
     user = fresh(alice)
     message = actions.send_message(user=user, room=busy_room, body="v1").message
     # Read to check (the guard runs outside the transaction, see edit_message), lock the
-    # message, event id, mentions, update, revision, event.
-    with django_assert_max_num_queries(7 + transaction_statements):
+    # message, event id, mentions, update, notification of the newly mentioned, revision,
+    # event.
+    with django_assert_max_num_queries(8 + transaction_statements):
         actions.edit_message(user=user, message_id=message.pk, body="v2 @Bob", base_revision=1)
 
 
