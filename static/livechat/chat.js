@@ -12,6 +12,9 @@
 //  * What the user sends carries a client_id and stays queued (in memory and in
 //    sessionStorage) until the server acknowledges it; the server stores a client_id at
 //    most once, so after any doubt the whole queue is simply sent again.
+//  * A send the server refuses (an `error` with its client_id) leaves the queue and is
+//    shown with the reason and what can be done: wait out a rate limit, send a warned
+//    text anyway, edit it. A block also puts the text back into the message box.
 
 import { Connection } from "./connection.js";
 import { el, fetchJSON, roleBadges } from "./dom.js";
@@ -71,8 +74,13 @@ class ChatRoom {
         react: (id, emoji) => this.react(id, emoji),
         edit: (id, body, base) =>
           this.send({ type: "message.edit", message_id: id, body, base_revision: base }),
+        moderate: (id, kind, reason) =>
+          this.send({ type: `message.${kind}`, message_id: id, reason }),
+        report: (id, reason) => this.send({ type: "message.report", message_id: id, reason }),
         retry: (clientId) => this.retry(clientId),
         discard: (clientId) => this.discard(clientId),
+        sendAnyway: (clientId) => this.sendAnyway(clientId),
+        reuseDraft: (clientId) => this.reuseDraft(clientId),
       },
     });
 
@@ -122,6 +130,11 @@ class ChatRoom {
         return this.showTyping(frame.user);
       case "resync":
         return this.resync();
+      case "reported":
+        return this.timeline.promptDone(
+          frame.message_id,
+          "Reported — moderators will look at it.",
+        );
       default:
         return undefined; // frames from later versions (notification, …) are ignored
     }
@@ -147,6 +160,7 @@ class ChatRoom {
       this.requestResume({ force: true });
     }
     this.timeline.releaseSavingEdits();
+    this.timeline.releaseSendingPrompts();
     this.flushOutbox();
     this.showStatus();
     this.scheduleRead();
@@ -241,6 +255,7 @@ class ChatRoom {
     const entry = this.pending.get(frame.client_id);
     this.outbox.remove(frame.client_id);
     if (!entry) return;
+    this.hideRefusal(); // whatever stopped us before (a block) no longer does
     const covered =
       this.timeline.messages.has(frame.message_id) ||
       // A repeat of a message sent long ago: its event is behind us (in the history, or
@@ -256,18 +271,23 @@ class ChatRoom {
 
   onError(frame) {
     const detail = frame.detail || "Something went wrong.";
+    // A block refuses every write (send, edit, reaction, report) until it ends: say so
+    // next to the message box, whatever was refused, and keep saying it.
+    if (frame.code === "blocked") this.showRefusal(detail);
     const entry = frame.client_id ? this.pending.get(frame.client_id) : null;
     if (entry) {
-      // A refused send is not retried by itself (a block or a filter would refuse it
-      // again); the user can try again or discard it.
-      const stick = this.nearBottom();
-      this.outbox.remove(entry.clientId);
-      this.timeline.showPending(entry, "failed", detail);
-      if (stick) this.scrollToBottom();
+      this.sendRefused(entry, frame, detail);
       return;
     }
     const id = frame.message_id;
     if (Number.isInteger(id) && this.timeline.messages.has(id)) {
+      // An edit's conflict carries the current revision; a report's ("already
+      // reported") does not, and goes to the reason form with the other moderation answers.
+      if (frame.code === "conflict" && frame.current_revision !== undefined) {
+        this.timeline.editConflict(id, frame.current_revision, frame.message, detail);
+        return;
+      }
+      if (this.timeline.promptFailed(id, frame.code, detail)) return;
       if (frame.code === "conflict") {
         this.timeline.editConflict(id, frame.current_revision, frame.message, detail);
         return;
@@ -278,7 +298,35 @@ class ChatRoom {
       }
       if (this.timeline.showError(id, detail)) return;
     }
-    this.showComposerError(detail);
+    if (frame.code !== "blocked") this.showComposerError(detail);
+  }
+
+  /** A send was refused. It is not retried by itself (a block or a filter would refuse
+   * it again): a blocked text goes back into the message box when that is empty, anything
+   * else stays in the list with the reason and what can be done. */
+  sendRefused(entry, frame, detail) {
+    const stick = this.nearBottom();
+    this.outbox.remove(entry.clientId);
+    if (frame.code === "blocked" && !this.dom.input.value.trim()) {
+      this.discard(entry.clientId);
+      this.dom.input.value = entry.body;
+      this.updateCounter();
+      return;
+    }
+    this.timeline.showPending(entry, "failed", detail, frame);
+    if (stick) this.scrollToBottom();
+  }
+
+  /** The prominent notice above the message box (a block: its reason and expiry). */
+  showRefusal(text) {
+    this.dom.refusalText.textContent = text;
+    this.dom.refusal.hidden = false;
+  }
+
+  hideRefusal() {
+    if (this.dom.refusal.hidden) return;
+    this.dom.refusal.hidden = true;
+    this.dom.refusalText.textContent = "";
   }
 
   // -- the socket's life ---------------------------------------------------------------------
@@ -565,6 +613,27 @@ class ChatRoom {
     this.sendEntry(entry);
   }
 
+  /** A filter warned about this text: send the same text again. The refused send stored
+   * nothing, so its client_id would do as well; a fresh one keeps "one client_id, one
+   * attempt the user made" simple. The server lets the same text through this time. */
+  sendAnyway(clientId) {
+    const entry = this.pending.get(clientId);
+    if (!entry) return;
+    this.discard(clientId);
+    this.sendMessage(entry.body);
+  }
+
+  /** Put a refused text back into the message box (after what is there already). */
+  reuseDraft(clientId) {
+    const entry = this.pending.get(clientId);
+    if (!entry) return;
+    this.discard(clientId);
+    const { input } = this.dom;
+    input.value = input.value.trim() ? `${input.value.trimEnd()}\n${entry.body}` : entry.body;
+    this.updateCounter();
+    input.focus();
+  }
+
   discard(clientId) {
     this.outbox.remove(clientId);
     this.pending.delete(clientId);
@@ -717,6 +786,10 @@ class ChatRoom {
     loadOlder.addEventListener("click", () => this.loadOlder());
     jumpNew.addEventListener("click", () => this.scrollToBottom());
     retry.addEventListener("click", () => this.connection.reconnectNow());
+    this.dom.refusalDismiss.addEventListener("click", () => {
+      this.hideRefusal();
+      this.dom.input.focus();
+    });
     scroller.addEventListener("scroll", () => {
       if (this.nearBottom()) jumpNew.hidden = true;
     });
@@ -753,6 +826,9 @@ function boot() {
     input: byId("composer-input"),
     counter: byId("composer-count"),
     composerError: byId("composer-error"),
+    refusal: byId("composer-refusal"),
+    refusalText: byId("composer-refusal-text"),
+    refusalDismiss: byId("composer-refusal-dismiss"),
     onlineList: byId("online-list"),
     onlineCount: byId("online-count"),
   });

@@ -1,9 +1,9 @@
 // The message list: rendering messages, keeping them in id order, inline editing,
-// reactions, and the "being sent" list below it.
+// reactions, moderation (hide, unhide, report), and the "being sent" list below it.
 //
 // A message is re-rendered whole whenever a newer copy of it arrives (an edit, a
-// reaction, hiding); the inline editor is the one piece of DOM that survives a re-render,
-// so that the user's draft, caret and focus are never lost.
+// reaction, hiding); the inline editor and the reason form are the pieces of DOM that
+// survive a re-render, so that the user's draft, caret and focus are never lost.
 
 import { el, roleBadges, timeElement } from "./dom.js";
 
@@ -15,12 +15,16 @@ export class Timeline {
    * @param {object} options.me                  {id, username, roles}
    * @param {string[]} options.emoji             the quick reactions
    * @param {object} options.actions             react(id, emoji), edit(id, body, base) -> bool,
-   *                                             retry(clientId), discard(clientId)
+   *                                             moderate(id, "hide"|"unhide", reason) -> bool,
+   *                                             report(id, reason) -> bool,
+   *                                             retry(clientId), discard(clientId),
+   *                                             sendAnyway(clientId), reuseDraft(clientId)
    */
   constructor({ list, outgoing, me, emoji, actions }) {
     this.list = list;
     this.outgoing = outgoing;
     this.me = me;
+    this.moderator = (me.roles || []).includes("moderator");
     this.emoji = emoji;
     this.actions = actions;
     /** @type {Map<number, object>} message id -> the newest copy of the message */
@@ -29,6 +33,12 @@ export class Timeline {
     this.elements = new Map();
     /** @type {Map<number, object>} message id -> open inline editor state */
     this.edits = new Map();
+    /** @type {Map<number, object>} message id -> open reason form (hide, unhide, report) */
+    this.prompts = new Map();
+    /** @type {Map<number, object>} message id -> {text, kind, timer}: a passing sentence */
+    this.flashes = new Map();
+    /** @type {Map<string, number>} client id -> the "Try again in N s" interval */
+    this.countdowns = new Map();
   }
 
   get oldestId() {
@@ -47,6 +57,9 @@ export class Timeline {
     this.messages.clear();
     this.elements.clear();
     this.edits.clear();
+    this.prompts.clear();
+    for (const flash of this.flashes.values()) clearTimeout(flash.timer);
+    this.flashes.clear();
   }
 
   /** Insert or replace a message, keeping the list in id order. Returns true if it was
@@ -56,7 +69,10 @@ export class Timeline {
     this.messages.set(message.id, message);
     this.settleEdit(message);
     // Read the focus before rendering: rendering moves the open editor into the new node.
-    const focus = old ? focusWithin(old) : null;
+    let focus = old ? focusWithin(old) : null;
+    const settled = this.settlePrompt(message);
+    // The reason form closed under the user's fingers: focus the control that replaced it.
+    if (settled && focus?.key.startsWith("prompt")) focus = { key: settled, caret: null };
     const node = this.render(message);
     this.elements.set(message.id, node);
     if (old) {
@@ -110,8 +126,14 @@ export class Timeline {
     } else {
       node.append(renderBody(message));
     }
+    const prompt = this.prompts.get(message.id);
+    if (prompt) node.append(prompt.form);
     if (!message.hidden && message.reactions?.length) node.append(this.renderReactions(message));
-    node.append(el("p", { class: "msg-error", role: "alert" }));
+    const flash = this.flashes.get(message.id);
+    node.append(
+      el("p", { class: "msg-error", role: "alert" }, flash?.kind === "error" ? flash.text : ""),
+      el("p", { class: "msg-notice", role: "status" }, flash?.kind === "notice" ? flash.text : ""),
+    );
     return node;
   }
 
@@ -129,8 +151,9 @@ export class Timeline {
 
     // The message's tools sit at the end of this line: shown on hover or focus where
     // there is a mouse, always on touch screens (see chat.css).
+    const tools = el("span", { class: "msg-tools" });
     if (!message.hidden) {
-      const tools = el("span", { class: "msg-tools" }, this.renderPicker(message));
+      tools.append(this.renderPicker(message));
       if (mine && !editing) {
         tools.append(
           el(
@@ -146,9 +169,31 @@ export class Timeline {
           ),
         );
       }
-      meta.append(tools);
+      if (!mine) tools.append(this.renderPromptButton(message, "report"));
     }
+    if (this.moderator) {
+      tools.append(this.renderPromptButton(message, message.hidden ? "unhide" : "hide"));
+    }
+    if (tools.childElementCount) meta.append(tools);
     return meta;
+  }
+
+  /** The button that opens the reason form for `kind` (hide, unhide, report). */
+  renderPromptButton(message, kind) {
+    const open = this.prompts.get(message.id)?.kind === kind;
+    return el(
+      "button",
+      {
+        type: "button",
+        class: `button-quiet msg-${kind}`,
+        "data-focus": kind,
+        "aria-label": `${PROMPTS[kind].verb} ${message.author.username}'s message`,
+        "aria-expanded": open ? "true" : "false",
+        "aria-controls": open ? `prompt-${message.id}` : null,
+        onclick: () => this.openPrompt(message.id, kind),
+      },
+      PROMPTS[kind].verb,
+    );
   }
 
   renderReplyContext(replyTo) {
@@ -227,14 +272,207 @@ export class Timeline {
 
   /** Show an error sentence on a message for a while. */
   showError(id, detail) {
-    const box = this.elements.get(id)?.querySelector(".msg-error");
-    if (!box) return false;
-    box.textContent = detail;
-    clearTimeout(box._timer);
-    box._timer = setTimeout(() => {
-      box.textContent = "";
+    return this.flash(id, detail, "error");
+  }
+
+  /** Show a confirmation on a message for a while ("Reported — …"). */
+  showNotice(id, text) {
+    return this.flash(id, text, "notice");
+  }
+
+  /** A passing sentence under a message; it survives re-renders until it times out. */
+  flash(id, text, kind) {
+    const node = this.elements.get(id);
+    if (!node) return false;
+    const old = this.flashes.get(id);
+    if (old) clearTimeout(old.timer);
+    const timer = setTimeout(() => {
+      this.flashes.delete(id);
+      const current = this.elements.get(id);
+      if (!current) return;
+      for (const box of current.querySelectorAll(".msg-error, .msg-notice")) box.textContent = "";
     }, 8000);
+    this.flashes.set(id, { text, kind, timer });
+    node.querySelector(".msg-error").textContent = kind === "error" ? text : "";
+    node.querySelector(".msg-notice").textContent = kind === "notice" ? text : "";
     return true;
+  }
+
+  // -- moderation: the reason form -----------------------------------------------------------
+  // Hiding, unhiding and reporting all ask for a reason in a small form under the message:
+  // a labelled text field, confirm and cancel; Escape cancels. The form stays open (and
+  // disabled) until the server answers: the hidden/unhidden event, `reported`, or an error.
+
+  openPrompt(id, kind) {
+    const message = this.messages.get(id);
+    if (!message) return;
+    const open = this.prompts.get(id);
+    if (open?.kind === kind) {
+      open.input.focus();
+      return;
+    }
+    const texts = PROMPTS[kind];
+    const inputId = `prompt-${id}-reason`;
+    const input = el("input", {
+      type: "text",
+      id: inputId,
+      class: "prompt-input",
+      maxlength: 1000,
+      autocomplete: "off",
+      "aria-required": "true",
+      "aria-describedby": `prompt-${id}-notice`,
+      placeholder: texts.placeholder,
+      "data-focus": "prompt-input",
+    });
+    const notice = el("p", { class: "prompt-notice", id: `prompt-${id}-notice`, role: "alert" });
+    const confirm = el(
+      "button",
+      {
+        type: "submit",
+        class: kind === "report" ? "button-primary" : "button-danger",
+        "data-focus": "prompt-confirm",
+      },
+      texts.confirm,
+    );
+    const cancel = el(
+      "button",
+      {
+        type: "button",
+        class: "button-quiet",
+        "data-focus": "prompt-cancel",
+        onclick: () => this.closePrompt(id),
+      },
+      "Cancel",
+    );
+    const form = el(
+      "form",
+      { class: `prompt-form prompt-${kind}`, id: `prompt-${id}`, "aria-label": texts.title },
+      el("label", { for: inputId, class: "prompt-label" }, texts.label),
+      el(
+        "div",
+        { class: "prompt-row" },
+        input,
+        confirm,
+        cancel,
+        el("span", { class: "muted prompt-hint" }, "Esc to cancel"),
+      ),
+      notice,
+    );
+    const prompt = { kind, form, input, notice, confirm, sending: false };
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      this.submitPrompt(id);
+    });
+    form.addEventListener("keydown", (event) => {
+      if (event.key === "Escape") {
+        event.preventDefault();
+        event.stopPropagation();
+        this.closePrompt(id);
+      }
+    });
+    input.addEventListener("input", () => {
+      if (!prompt.sending) notice.textContent = "";
+    });
+    this.prompts.set(id, prompt);
+    this.upsert(message);
+    input.focus();
+    form.scrollIntoView({ block: "nearest" });
+  }
+
+  submitPrompt(id) {
+    const prompt = this.prompts.get(id);
+    if (!prompt || prompt.sending) return;
+    const reason = prompt.input.value.trim();
+    if (!reason) {
+      prompt.notice.textContent = "Give a reason.";
+      prompt.input.focus();
+      return;
+    }
+    const sent =
+      prompt.kind === "report"
+        ? this.actions.report(id, reason)
+        : this.actions.moderate(id, prompt.kind, reason);
+    if (!sent) {
+      prompt.notice.textContent = "You are offline; try again when the connection is back.";
+      return;
+    }
+    prompt.notice.textContent = "";
+    this.setPromptSending(prompt, true);
+  }
+
+  setPromptSending(prompt, sending) {
+    prompt.sending = sending;
+    prompt.input.readOnly = sending;
+    // aria-disabled, not disabled: a disabled button drops the keyboard focus, which must
+    // stay in the form until the answer moves it (submitPrompt ignores clicks meanwhile).
+    prompt.confirm.setAttribute("aria-disabled", sending ? "true" : "false");
+    prompt.form.setAttribute("aria-busy", sending ? "true" : "false");
+  }
+
+  /** Close the form; focus goes back to the button that opened it. */
+  closePrompt(id, { focusKey = null } = {}) {
+    const prompt = this.prompts.get(id);
+    if (!prompt) return;
+    const hadFocus = prompt.form.contains(document.activeElement);
+    this.prompts.delete(id);
+    const message = this.messages.get(id);
+    if (message) this.upsert(message);
+    const node = this.elements.get(id);
+    if (hadFocus && node) {
+      const target =
+        node.querySelector(`[data-focus="${focusKey || prompt.kind}"]`) ||
+        node.querySelector(".msg-tools button, .msg-tools summary");
+      target?.focus();
+    }
+  }
+
+  /** A newer copy of the message arrived: a hide or unhide it answers (or makes moot)
+   * closes the form. Returns the data-focus key of the control to focus, if it closed. */
+  settlePrompt(message) {
+    const prompt = this.prompts.get(message.id);
+    if (!prompt) return null;
+    const done =
+      (prompt.kind === "hide" && message.hidden) ||
+      (prompt.kind === "unhide" && !message.hidden) ||
+      (prompt.kind === "report" && message.hidden);
+    if (!done) return null;
+    this.prompts.delete(message.id);
+    if (!message.hidden) return "hide";
+    return this.moderator ? "unhide" : null;
+  }
+
+  /** The server took the report (`reported`). */
+  promptDone(id, text) {
+    if (this.prompts.get(id)?.kind === "report") this.closePrompt(id);
+    this.showNotice(id, text);
+  }
+
+  /** An error answering a hide, unhide or report. Returns false if none was in flight. A
+   * reason the server did not like keeps the form open; anything else closes it and is
+   * shown on the message (e.g. "already reported"). */
+  promptFailed(id, code, detail) {
+    const prompt = this.prompts.get(id);
+    if (!prompt || !prompt.sending) return false;
+    this.setPromptSending(prompt, false);
+    if (code === "invalid" || code === "too_long") {
+      prompt.notice.textContent = detail;
+      prompt.input.focus();
+      return true;
+    }
+    this.closePrompt(id);
+    this.showError(id, detail);
+    return true;
+  }
+
+  /** After a reconnect a hide or report in flight may or may not have arrived: let the
+   * user confirm again (the server refuses a duplicate report with a clear sentence). */
+  releaseSendingPrompts() {
+    for (const prompt of this.prompts.values()) {
+      if (!prompt.sending) continue;
+      this.setPromptSending(prompt, false);
+      prompt.notice.textContent =
+        "The connection was interrupted; confirm again if nothing changed.";
+    }
   }
 
   // -- inline editing ----------------------------------------------------------------------
@@ -389,9 +627,11 @@ export class Timeline {
   // -- messages being sent -----------------------------------------------------------------
 
   /** Show (or update) one of the user's unconfirmed messages. `state` is one of
-   * "sending", "queued", "sent", "failed". */
-  showPending(entry, state, detail = "") {
+   * "sending", "queued", "sent", "failed"; a failure carries the server's sentence and
+   * its error frame (`refusal`: code, warning, retry_after), which decide the buttons. */
+  showPending(entry, state, detail = "", refusal = null) {
     const old = this.outgoing.querySelector(`[data-client-id="${CSS.escape(entry.clientId)}"]`);
+    this.stopCountdown(entry.clientId);
     const labels = {
       sending: "Sending…",
       queued: "Waiting for the connection…",
@@ -413,32 +653,63 @@ export class Timeline {
     if (state === "failed") {
       node.append(
         el("p", { class: "msg-error", role: "alert" }, detail),
-        el(
-          "div",
-          { class: "msg-actions" },
-          el(
-            "button",
-            {
-              type: "button",
-              class: "button-quiet",
-              onclick: () => this.actions.retry(entry.clientId),
-            },
-            "Try again",
-          ),
-          el(
-            "button",
-            {
-              type: "button",
-              class: "button-quiet",
-              onclick: () => this.actions.discard(entry.clientId),
-            },
-            "Discard",
-          ),
-        ),
+        this.renderFailedActions(entry, refusal || {}),
       );
     }
     if (old) old.replaceWith(node);
     else this.outgoing.append(node);
+  }
+
+  renderFailedActions(entry, refusal) {
+    const { clientId } = entry;
+    const button = (label, action, props = {}) =>
+      el("button", { type: "button", class: "button-quiet", onclick: action, ...props }, label);
+    const actions = el("div", { class: "msg-actions" });
+    if (refusal.code === "filtered" && refusal.warning) {
+      // A warning lets the same text through when it is sent again.
+      actions.append(
+        button("Send anyway", () => this.actions.sendAnyway(clientId), {
+          class: "button-quiet button-warn",
+        }),
+      );
+    } else if (refusal.code !== "filtered") {
+      // A filter that refuses would refuse the same text again: only editing helps.
+      const retry = button("Try again", () => this.actions.retry(clientId));
+      actions.append(retry);
+      const seconds = Number(refusal.retry_after);
+      if (refusal.code === "rate_limited" && seconds > 0) {
+        this.startCountdown(clientId, retry, Date.now() + seconds * 1000);
+      }
+    }
+    actions.append(
+      button("Edit", () => this.actions.reuseDraft(clientId), {
+        "aria-label": "Edit in the message box",
+      }),
+      button("Discard", () => this.actions.discard(clientId)),
+    );
+    return actions;
+  }
+
+  /** "Try again in N s", disabled, until the rate limit has passed. */
+  startCountdown(clientId, button, until) {
+    const tick = () => {
+      const left = Math.ceil((until - Date.now()) / 1000);
+      if (left > 0) {
+        button.disabled = true;
+        button.textContent = `Try again in ${left} s`;
+        return;
+      }
+      this.stopCountdown(clientId);
+      button.disabled = false;
+      button.textContent = "Try again";
+    };
+    tick();
+    if (button.disabled) this.countdowns.set(clientId, setInterval(tick, 250));
+  }
+
+  stopCountdown(clientId) {
+    clearInterval(this.countdowns.get(clientId));
+    this.countdowns.delete(clientId);
   }
 
   pendingEntry(clientId) {
@@ -452,9 +723,34 @@ export class Timeline {
   }
 
   removePending(clientId) {
+    this.stopCountdown(clientId);
     this.outgoing.querySelector(`[data-client-id="${CSS.escape(clientId)}"]`)?.remove();
   }
 }
+
+const PROMPTS = {
+  hide: {
+    verb: "Hide",
+    title: "Hide this message",
+    label: "Why hide this message? (required; kept in the moderation log)",
+    placeholder: "e.g. personal attack",
+    confirm: "Hide message",
+  },
+  unhide: {
+    verb: "Unhide",
+    title: "Unhide this message",
+    label: "Why show this message again? (required; kept in the moderation log)",
+    placeholder: "e.g. hidden by mistake",
+    confirm: "Unhide message",
+  },
+  report: {
+    verb: "Report",
+    title: "Report this message",
+    label: "What is wrong with this message? (required; moderators will read it)",
+    placeholder: "e.g. spam, harassment",
+    confirm: "Send report",
+  },
+};
 
 function renderBody(message) {
   if (message.hidden && !message.html) {
