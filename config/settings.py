@@ -54,7 +54,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
     "daphne",
-    "django.contrib.admin",
+    "moderation.apps.ModerationAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "livechat.middleware.FrameAncestorsMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -237,3 +238,13 @@ LIVECHAT_FILTER_EMERGENCY_COUNT = env_int("LIVECHAT_FILTER_EMERGENCY_COUNT", 5)
 LIVECHAT_FILTER_EMERGENCY_THRESHOLD = float(
     os.environ.get("LIVECHAT_FILTER_EMERGENCY_THRESHOLD", "0.3")
 )
+# The help-panel widget (/rooms/<slug>/embed/) may be framed by these origins only,
+# e.g. "https://en.wikipedia.org". A cross-site iframe only gets the session cookie with
+# SESSION_COOKIE_SAMESITE=None over HTTPS (docs/deployment.md).
+LIVECHAT_EMBED_ORIGINS = env_list("LIVECHAT_EMBED_ORIGINS", [])
+SESSION_COOKIE_SAMESITE = os.environ.get("SESSION_COOKIE_SAMESITE", SESSION_COOKIE_SAMESITE)
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", SESSION_COOKIE_SAMESITE == "None")
+CSRF_COOKIE_SAMESITE = os.environ.get("CSRF_COOKIE_SAMESITE", CSRF_COOKIE_SAMESITE)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", CSRF_COOKIE_SAMESITE == "None")
+# The rooms newcomers ask in: mentors see their unread and online counts on every page.
+LIVECHAT_HELP_ROOMS = env_list("LIVECHAT_HELP_ROOMS", ["help-desk"])

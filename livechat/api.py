@@ -7,6 +7,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest, JsonResponse
 
 from . import actions, selectors
@@ -76,6 +77,7 @@ def rooms(request: HttpRequest) -> JsonResponse:
                     "online_count": online.get(room.pk, 0),
                     "unread_count": unread.get(room.pk, 0),
                     "last_event_id": room.last_event_id,
+                    "help": room.slug in settings.LIVECHAT_HELP_ROOMS,
                 }
                 for room in room_list
             ]

@@ -7,6 +7,7 @@ app_name = "livechat"
 urlpatterns = [
     path("", views.room_list, name="room-list"),
     path("rooms/<slug:slug>/", views.room_page, name="room"),
+    path("rooms/<slug:slug>/embed/", views.room_embed, name="room-embed"),
     path("api/rooms/", api.rooms, name="api-rooms"),
     path("api/users/", api.users, name="api-users"),
     path("api/notifications/", api.notifications, name="api-notifications"),

@@ -3,10 +3,13 @@ follows the room over the socket."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import ensure_csrf_cookie
 
 from accounts.roles import public_user
@@ -27,9 +30,7 @@ def room_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
-@ensure_csrf_cookie
-def room_page(request: HttpRequest, slug: str) -> HttpResponse:
+def _room_context(request: HttpRequest, slug: str, *, embedded: bool) -> dict[str, Any]:
     try:
         room = selectors.get_room(slug)
     except NotFound as error:
@@ -40,9 +41,26 @@ def room_page(request: HttpRequest, slug: str) -> HttpResponse:
         "maxLength": settings.LIVECHAT_MAX_MESSAGE_LENGTH,
         "emoji": ["👍", "❤️", "😂", "🎉", "🤔", "🙏"],
         "shortcodes": EMOJI_SHORTCODES,
+        "embedded": embedded,
+        "helpRooms": settings.LIVECHAT_HELP_ROOMS,
     }
-    return render(
-        request,
-        "livechat/room.html",
-        {"room": room, "rooms": selectors.list_rooms(), "config": config},
-    )
+    return {"room": room, "rooms": selectors.list_rooms(), "config": config}
+
+
+@login_required
+@ensure_csrf_cookie
+def room_page(request: HttpRequest, slug: str) -> HttpResponse:
+    return render(request, "livechat/room.html", _room_context(request, slug, embedded=False))
+
+
+@xframe_options_exempt
+@login_required
+@ensure_csrf_cookie
+def room_embed(request: HttpRequest, slug: str) -> HttpResponse:
+    """The help-panel widget: the same conversation in a ~360×600 panel, meant for an
+    iframe on the wiki. Only LIVECHAT_EMBED_ORIGINS may frame it (CSP frame-ancestors);
+    every other page refuses to be framed at all (livechat.middleware)."""
+    response = render(request, "livechat/embed.html", _room_context(request, slug, embedded=True))
+    ancestors = " ".join(["'self'", *settings.LIVECHAT_EMBED_ORIGINS])
+    response["Content-Security-Policy"] = f"frame-ancestors {ancestors}"
+    return response
