@@ -60,6 +60,13 @@ def unread_counts(*, user: User, rooms: list[Room], cap: int = 100) -> dict[int,
     return counts
 
 
+def last_read_message_id(*, user: User, room: Room) -> int:
+    marker = ReadMarker.objects.filter(user=user, room=room).values_list(
+        "last_read_message_id", flat=True
+    )
+    return marker.first() or 0
+
+
 def parse_limit(value: str | None, *, default: int, maximum: int) -> int:
     if value in (None, ""):
         return default

@@ -42,6 +42,8 @@ def _room_context(request: HttpRequest, slug: str, *, embedded: bool) -> dict[st
         "emoji": ["👍", "❤️", "😂", "🎉", "🤔", "🙏"],
         "shortcodes": EMOJI_SHORTCODES,
         "embedded": embedded,
+        # Where the "new" divider goes on entry: the first message after this one.
+        "lastReadMessageId": selectors.last_read_message_id(user=request.user, room=room),
         "helpRooms": settings.LIVECHAT_HELP_ROOMS,
     }
     return {"room": room, "rooms": selectors.list_rooms(), "config": config}
