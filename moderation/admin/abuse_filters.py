@@ -1,0 +1,255 @@
+"""Abuse filters in the admin: the editor (save, check the syntax, try the rule on recent
+messages) and the history of versions with a diff between any two."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q, QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
+from livechat.errors import ChatError, Invalid
+
+from .. import filters
+from ..diff import word_diff
+from ..models import AbuseFilter, AbuseFilterVersion
+from .base import ModeratorAdmin, chosen_pair
+
+TEST_LIMIT_MAX = 1000
+TEXT_FIELDS = ("name", "description", "rule", "warn_message")
+NUMBER_FIELDS = ("throttle_count", "throttle_period", "block_duration")
+
+
+class AbuseFilterForm(forms.Form):
+    name = forms.CharField(max_length=120)
+    description = forms.CharField(
+        max_length=255, help_text="Public: shown to the person whose message it refuses."
+    )
+    rule = forms.CharField(
+        widget=forms.Textarea(
+            attrs={"rows": 10, "class": "mod-rule", "spellcheck": "false", "autocomplete": "off"}
+        ),
+        help_text="In the abuse-filter language: see docs/abuse-filters.md.",
+    )
+    enabled = forms.BooleanField(required=False, initial=True)
+    actions = forms.MultipleChoiceField(
+        choices=AbuseFilter.Action.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="Every match is logged; these act on top of that.",
+    )
+    warn_message = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text="For “warn”; empty: the description.",
+    )
+    throttle_count = forms.IntegerField(
+        min_value=0, initial=0, help_text="Act only past this many matches per person; 0: always."
+    )
+    throttle_period = forms.IntegerField(min_value=1, initial=3600, help_text="Seconds.")
+    block_duration = forms.IntegerField(
+        min_value=1, initial=24 * 3600, help_text="Seconds, for “block”."
+    )
+
+    @classmethod
+    def of(cls, abuse_filter: AbuseFilter | None) -> AbuseFilterForm:
+        if abuse_filter is None:
+            return cls()
+        return cls(initial={name: getattr(abuse_filter, name) for name in filters.FILTER_FIELDS})
+
+    @classmethod
+    def as_typed(cls, data: QueryDict) -> AbuseFilterForm:
+        """What was typed, shown again unvalidated: checking or trying a rule saves
+        nothing, so a filter without a name yet is no error there."""
+        initial: dict[str, Any] = {name: data.get(name, "") for name in TEXT_FIELDS + NUMBER_FIELDS}
+        initial |= {"enabled": "enabled" in data, "actions": data.getlist("actions")}
+        return cls(initial=initial)
+
+
+class TestRunForm(forms.Form):
+    limit = forms.IntegerField(
+        label="Messages",
+        min_value=1,
+        max_value=TEST_LIMIT_MAX,
+        initial=100,
+        widget=forms.NumberInput(attrs={"class": "mod-limit"}),
+    )
+
+
+@admin.register(AbuseFilter)
+class AbuseFilterAdmin(ModeratorAdmin):
+    list_title = "Abuse filters"
+    list_display = ["name", "enabled", "acts", "state", "version", "matches_24h", "updated_at"]
+    list_filter = ["enabled", "suspended", "needs_attention"]
+    search_fields = ["name", "description", "rule"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[AbuseFilter]:
+        since = timezone.now() - timedelta(hours=24)
+        matches = Count("log", filter=Q(log__created_at__gte=since))
+        return super().get_queryset(request).annotate(recent_matches=matches)
+
+    @admin.display(description="actions")
+    def acts(self, abuse_filter: AbuseFilter) -> str:
+        return ", ".join(abuse_filter.actions) or "log only"
+
+    @admin.display(description="state")
+    def state(self, abuse_filter: AbuseFilter) -> SafeString | str:
+        if abuse_filter.suspended:
+            return format_html('<span class="mod-badge mod-{}">{}</span>', "suspended", "suspended")
+        if abuse_filter.needs_attention:
+            return format_html(
+                '<span class="mod-badge mod-{}">{}</span>', "attention", "needs attention"
+            )
+        return ""
+
+    @admin.display(description="matches, 24 h", ordering="recent_matches")
+    def matches_24h(self, abuse_filter: AbuseFilter) -> SafeString:
+        url = reverse("admin:moderation_abuselog_changelist")
+        return format_html(
+            '<a href="{}?filter__id__exact={}">{}</a>',
+            url,
+            abuse_filter.pk,
+            abuse_filter.recent_matches,  # type: ignore[attr-defined]
+        )
+
+    def add_view(
+        self, request: HttpRequest, form_url: str = "", extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        return self._edit(request, None)
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        return self._edit(request, self.get_or_404(request, object_id))
+
+    def _edit(self, request: HttpRequest, abuse_filter: AbuseFilter | None) -> HttpResponse:
+        """One page, three buttons: save; check the syntax; try the rule on the last N
+        messages. The last two answer on this page and save nothing."""
+        context: dict[str, Any] = {"test_form": TestRunForm()}
+        if request.method != "POST":
+            form = AbuseFilterForm.of(abuse_filter)
+        elif "_check" in request.POST:
+            form = AbuseFilterForm.as_typed(request.POST)
+            context["syntax_errors"] = filters.syntax_errors(request.POST.get("rule", ""))
+        elif "_test" in request.POST:
+            form = AbuseFilterForm.as_typed(request.POST)
+            context.update(self._try(request.POST))
+        else:
+            form = AbuseFilterForm(request.POST)
+            saved = self._save(request, form, abuse_filter) if form.is_valid() else None
+            if saved is not None:
+                messages.success(request, f"“{saved}” is saved: version {saved.version}.")
+                return HttpResponseRedirect(self.url("change", saved.pk))
+        return self.render(
+            request,
+            "admin/moderation/abusefilter/edit.html",
+            title=f"Abuse filter “{abuse_filter}”" if abuse_filter else "Add abuse filter",
+            original=abuse_filter,
+            abuse_filter=abuse_filter,
+            form=form,
+            **context,
+        )
+
+    def _try(self, data: QueryDict) -> dict[str, Any]:
+        test_form = TestRunForm(data)
+        if not test_form.is_valid():
+            return {"test_form": test_form}
+        limit = test_form.cleaned_data["limit"]
+        try:
+            results = filters.try_rule(data.get("rule", ""), limit=limit)
+        except Invalid as error:
+            return {"test_form": test_form, "syntax_errors": [error.detail]}
+        return {
+            "test_form": test_form,
+            "trial": {
+                "limit": limit,
+                "tried": len(results),
+                "shown": [r for r in results if r.matched or r.error],
+                "matched": sum(r.matched for r in results),
+                "errors": sum(bool(r.error) for r in results),
+            },
+        }
+
+    def _save(
+        self, request: HttpRequest, form: AbuseFilterForm, abuse_filter: AbuseFilter | None
+    ) -> AbuseFilter | None:
+        try:
+            return filters.save_filter(
+                moderator=request.user, abuse_filter=abuse_filter, **form.cleaned_data
+            )
+        except Invalid as error:
+            # The form has checked every other field: what save_filter refuses is the rule.
+            form.add_error("rule", error.detail)
+        except ValidationError as error:  # the model's own checks, in save_filter
+            form.add_error(None, error)
+        except ChatError as error:
+            form.add_error(None, error.detail)
+        return None
+
+    def history_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        abuse_filter = self.get_or_404(request, object_id)
+        versions = list(abuse_filter.versions.select_related("author").order_by("-number"))
+        try:
+            pair = chosen_pair(
+                {v.number for v in versions}, request.GET.get("from"), request.GET.get("to")
+            )
+        except Invalid:
+            messages.warning(request, "Choose two different versions of this filter.")
+            pair = None
+        if pair is None and len(versions) >= 2:
+            pair = (versions[1].number, versions[0].number)
+        by_number = {version.number: version for version in versions}
+        return self.render(
+            request,
+            "admin/moderation/abusefilter/history.html",
+            title=f"History of “{abuse_filter}”",
+            original=abuse_filter,
+            abuse_filter=abuse_filter,
+            versions=versions,
+            pair=pair,
+            comparison=compare(by_number[pair[0]], by_number[pair[1]]) if pair else None,
+        )
+
+
+VERSION_FIELDS: list[tuple[str, Callable[[AbuseFilterVersion], object]]] = [
+    ("Name", lambda v: v.name),
+    ("Description", lambda v: v.description),
+    ("Enabled", lambda v: "yes" if v.enabled else "no"),
+    ("Actions", lambda v: ", ".join(v.actions) or "log only"),
+    ("Warn message", lambda v: v.options.get("warn_message", "")),
+    ("Throttle count", lambda v: v.options.get("throttle_count")),
+    ("Throttle period (s)", lambda v: v.options.get("throttle_period")),
+    ("Block duration (s)", lambda v: v.options.get("block_duration")),
+]
+
+
+def compare(old: AbuseFilterVersion, new: AbuseFilterVersion) -> dict[str, Any]:
+    """Two versions: the rule diffed word by word, the other fields that differ old → new."""
+    return {
+        "old": old,
+        "new": new,
+        "old_label": f"version {old.number}",
+        "new_label": f"version {new.number}",
+        "rule_diff": word_diff(old.rule, new.rule),
+        "rule_same": old.rule == new.rule,
+        "changes": [
+            {"field": label, "old": get(old), "new": get(new)}
+            for label, get in VERSION_FIELDS
+            if get(old) != get(new)
+        ],
+    }

@@ -1,0 +1,241 @@
+"""Blocks in the admin: the list (active, expired, lifted), placing one, lifting one."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
+from accounts.models import User
+from livechat.errors import ChatError
+from livechat.models import Room
+
+from .. import actions
+from ..actions import REASON_MAX_LENGTH
+from ..models import Block, Report
+from .base import ModeratorAdmin, excerpt, report_error, user_filter
+
+DURATIONS: dict[str, tuple[str, timedelta | None]] = {
+    "1h": ("1 hour", timedelta(hours=1)),
+    "1d": ("1 day", timedelta(days=1)),
+    "3d": ("3 days", timedelta(days=3)),
+    "1w": ("1 week", timedelta(weeks=1)),
+    "1m": ("1 month (31 days)", timedelta(days=31)),
+    "never": ("Indefinitely", None),
+    "until": ("Until the date below", None),
+}
+
+
+class PlaceBlockForm(forms.Form):
+    username = forms.CharField(label="User", max_length=150)
+    rooms = forms.ModelMultipleChoiceField(
+        Room.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Tick none for a site-wide block. Blocked people can still read.",
+    )
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=REASON_MAX_LENGTH,
+        help_text="Shown to the person when they try to write, and kept in the log.",
+    )
+    duration = forms.ChoiceField(
+        choices=[(key, label) for key, (label, _) in DURATIONS.items()], initial="1d"
+    )
+    expires_at = forms.DateTimeField(
+        label="Expires at",
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        help_text="UTC; only with “Until the date below”.",
+    )
+
+    def clean_username(self) -> User:
+        name = self.cleaned_data["username"].strip()
+        user = User.objects.filter(username=name).first()
+        if user is None:
+            # Usernames are case-sensitive; accept another case only if it is unambiguous.
+            matches = list(User.objects.filter(username__iexact=name)[:2])
+            user = matches[0] if len(matches) == 1 else None
+        if user is None:
+            raise ValidationError(f"There is no user called “{name}”.")
+        return user
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        until = data.get("duration") == "until"
+        if until and not data.get("expires_at"):
+            self.add_error("expires_at", "Give the date the block ends.")
+        if not until and data.get("expires_at"):
+            self.add_error("expires_at", "Choose “Until the date below” to use a date.")
+        return data
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=REASON_MAX_LENGTH)
+
+
+class BlockStatusFilter(admin.SimpleListFilter):
+    title = "status"
+    parameter_name = "status"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("active", "Active"), ("expired", "Expired"), ("lifted", "Lifted")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        now = timezone.now()
+        match self.value():
+            case "active":
+                return queryset.filter(lifted_at__isnull=True).filter(
+                    Q(expires_at__isnull=True) | Q(expires_at__gt=now)
+                )
+            case "expired":
+                return queryset.filter(lifted_at__isnull=True, expires_at__lte=now)
+            case "lifted":
+                return queryset.filter(lifted_at__isnull=False)
+        return queryset
+
+
+def block_status(block: Block) -> str:
+    if block.lifted_at is not None:
+        return "lifted"
+    return "active" if block.is_active() else "expired"
+
+
+@admin.register(Block)
+class BlockAdmin(ModeratorAdmin):
+    list_title = "Blocks"
+    list_display = [
+        "user",
+        "where",
+        "short_reason",
+        "expires_at",
+        "status",
+        "created_by",
+        "created_at",
+    ]
+    list_filter = [BlockStatusFilter, "scope", user_filter("user", "user")]
+    search_fields = ["user__username", "reason"]
+    list_select_related = ["user", "created_by"]
+    object_views = {"lift": "lift_view"}
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Block]:
+        return super().get_queryset(request).prefetch_related("rooms")
+
+    @admin.display(description="where")
+    def where(self, block: Block) -> str:
+        if block.scope == Block.Scope.SITE:
+            return "Whole site"
+        return ", ".join(room.name for room in block.rooms.all())
+
+    @admin.display(description="reason")
+    def short_reason(self, block: Block) -> str:
+        return excerpt(block.reason)
+
+    @admin.display(description="status")
+    def status(self, block: Block) -> SafeString:
+        status = block_status(block)
+        return format_html('<span class="mod-badge mod-{}">{}</span>', status, status)
+
+    def add_view(
+        self, request: HttpRequest, form_url: str = "", extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        """Place a block; from a report's page, also resolve the report as "blocked"."""
+        report = self._report_from(request)
+        form = PlaceBlockForm(request.POST or None, initial=self._initial(request, report))
+        if request.method == "POST" and form.is_valid():
+            try:
+                block = self._place(request, form.cleaned_data, report)
+            except ChatError as error:
+                form.add_error(None, error.detail)
+            else:
+                messages.success(request, f"{block.user} is blocked.")
+                return HttpResponseRedirect(self.url("change", block.pk))
+        return self.render(
+            request,
+            "admin/moderation/block/place.html",
+            title="Place a block",
+            form=form,
+            report=report,
+        )
+
+    def _report_from(self, request: HttpRequest) -> Report | None:
+        value = request.GET.get("report", "")
+        if not value.isdigit():
+            return None
+        # Only an open report: resolving a resolved one would refuse the block with it.
+        reports = Report.objects.select_related("message__author")
+        return reports.filter(pk=value, status=Report.Status.OPEN).first()
+
+    def _initial(self, request: HttpRequest, report: Report | None) -> dict[str, Any]:
+        if report is not None:
+            return {"username": report.message.author.username}
+        value = request.GET.get("user", "")
+        user = User.objects.filter(pk=value).first() if value.isdigit() else None
+        return {"username": user.username} if user else {}
+
+    def _place(self, request: HttpRequest, data: dict[str, Any], report: Report | None) -> Block:
+        until = data["duration"] == "until"
+        # One transaction: a report resolved as "blocked" without its block would lie.
+        with transaction.atomic():
+            block = actions.place_block(
+                moderator=request.user,
+                user=data["username"],
+                reason=data["reason"],
+                rooms=list(data["rooms"]) or None,
+                duration=DURATIONS[data["duration"]][1],
+                expires_at=data["expires_at"] if until else None,
+            )
+            if report is not None:
+                actions.resolve_report(
+                    moderator=request.user,
+                    report=report,
+                    outcome=Report.Outcome.BLOCKED,
+                    note=data["reason"],
+                )
+        return block
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        return self._detail(request, self.get_or_404(request, object_id), ReasonForm())
+
+    def lift_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        block = self.get_or_404(request, object_id)
+        form = ReasonForm(request.POST)
+        if not form.is_valid():
+            return self._detail(request, block, form)
+        try:
+            actions.lift_block(
+                moderator=request.user, block=block, reason=form.cleaned_data["reason"]
+            )
+        except ChatError as error:
+            report_error(request, error)
+        else:
+            messages.success(request, f"The block of {block.user} is lifted.")
+        return HttpResponseRedirect(self.url("change", block.pk))
+
+    def _detail(self, request: HttpRequest, block: Block, lift_form: ReasonForm) -> HttpResponse:
+        return self.render(
+            request,
+            "admin/moderation/block/detail.html",
+            title=str(block),
+            original=block,
+            # Not "block": templates use that name for {{ block.super }}.
+            user_block=block,
+            status=block_status(block),
+            rooms=list(block.rooms.all()),
+            lift_form=lift_form,
+        )
