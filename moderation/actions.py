@@ -159,6 +159,7 @@ def hide_message(
 ) -> Change:
     """Hide (or unhide) a message, with the reason in the moderation log. The change goes
     out live as `message.hidden` / `message.unhidden`."""
+    require_moderator(moderator)
     text = clean_reason(reason)
     with transaction.atomic():
         change = chat.set_hidden(user=moderator, message_id=message_id, hidden=hidden, room=room)

@@ -17,11 +17,14 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.roles import roles_of
+from accounts.roles import adopt_role_flags, roles_of, with_role_flags
 from livechat.errors import Blocked, Filtered, Invalid
 from livechat.guard import Verdict, WriteAttempt
 from livechat.models import Message
@@ -88,7 +91,10 @@ def save_filter(*, moderator: User, abuse_filter: AbuseFilter | None, **values: 
         target.suspended = False
         target.needs_attention = False
         target.suspension_note = ""
-        target.full_clean()
+        try:
+            target.full_clean()
+        except ValidationError as error:
+            raise Invalid(_sentence(error)) from None
         target.save()
         AbuseFilterVersion.objects.create(
             filter=target,
@@ -120,6 +126,11 @@ def save_filter(*, moderator: User, abuse_filter: AbuseFilter | None, **values: 
         forget_definitions()
         transaction.on_commit(forget_definitions)
     return target
+
+
+def _sentence(error: ValidationError) -> str:
+    problems = [f"{field}: {' '.join(messages)}" for field, messages in error.message_dict.items()]
+    return "The filter is not valid. " + "; ".join(problems)
 
 
 def syntax_errors(source: str) -> list[str]:
@@ -211,10 +222,11 @@ def compiled(pk: int, version: int, source: str) -> Rule | None:
 
 
 class Variables(dict[str, Any]):
-    """The variables a rule sees, computed only when some rule reads them."""
+    """The variables a rule sees, computed only when some rule reads them. ``known``
+    supplies values computed elsewhere (a trial run's values as of sending time)."""
 
-    def __init__(self, attempt: WriteAttempt) -> None:
-        super().__init__()
+    def __init__(self, attempt: WriteAttempt, known: dict[str, Any] | None = None) -> None:
+        super().__init__(known or {})
         self.attempt = attempt
 
     def prepare(self, names: frozenset[str]) -> dict[str, Any]:
@@ -485,27 +497,42 @@ class TrialResult:
 
 
 def try_rule(source: str, *, limit: int = 100) -> list[TrialResult]:
-    """Run a rule against the last ``limit`` (≤ 1000) messages, as if each were being sent
-    now, without logging or acting. Raises Invalid for a rule that does not parse."""
+    """Run a rule against the last ``limit`` (≤ 1000) messages as each was when sent (the
+    author's age and message count then), without logging or acting. Raises Invalid for a
+    rule that does not parse. One query, whatever ``limit``."""
     if not 1 <= limit <= 1000:
         raise Invalid("Test against between 1 and 1000 messages.")
     try:
         rule = compile_rule(source)
     except RuleSyntaxError as error:
         raise Invalid(str(error)) from None
-    messages = Message.objects.select_related("author", "room").order_by("-id")[:limit]
+    earlier = (
+        Message.objects.filter(author=OuterRef("author"), id__lt=OuterRef("id"))
+        .order_by()
+        .values("author")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    messages = with_role_flags(
+        Message.objects.select_related("author", "room"), user_field="author"
+    ).annotate(earlier_count=Coalesce(Subquery(earlier), 0))
     results = []
-    for message in messages:
+    for message in messages.order_by("-id")[:limit]:
+        adopt_role_flags(message.author, message, user_field="author")
         attempt = WriteAttempt(
             user=message.author, room=message.room, action="send", text=message.body
         )
+        as_sent = {
+            "user_age": int((message.created_at - message.author.date_joined).total_seconds()),
+            "user_message_count": message.earlier_count,
+        }
         try:
             matched = rule.evaluate(
-                Variables(attempt).prepare(rule.variables),
+                Variables(attempt, as_sent).prepare(rule.variables),
                 budget=settings.LIVECHAT_FILTER_CONDITION_BUDGET,
                 regex_timeout=settings.LIVECHAT_FILTER_REGEX_TIMEOUT,
             )
             results.append(TrialResult(message=message, matched=bool(matched)))
-        except (BudgetExceeded, RuleRuntimeError) as error:
+        except RuleRuntimeError as error:
             results.append(TrialResult(message=message, matched=False, error=str(error)))
     return results

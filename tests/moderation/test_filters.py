@@ -259,3 +259,22 @@ async def test_filters_refuse_on_the_socket_path(connect, alice, moderator, room
     error = await a.recv_type("error")
     assert (error["code"], error["client_id"]) == ("filtered", "s1")
     assert "Advertising" in error["detail"]
+
+
+@pytest.mark.django_db
+def test_a_trial_sees_each_message_as_it_was_when_sent(alice, room, django_assert_max_num_queries):
+    for body in ["one", "two", "three"]:
+        send(alice, room, body=body)
+    with django_assert_max_num_queries(1):
+        results = filters.try_rule("user_message_count >= 1", limit=3)
+    assert [(r.message.body, r.matched) for r in results] == [
+        ("three", True),
+        ("two", True),
+        ("one", False),
+    ]
+
+
+@pytest.mark.django_db
+def test_invalid_filter_fields_are_a_named_error(make_filter):
+    with pytest.raises(Invalid, match="name: Ensure this value has at most 120 characters"):
+        make_filter(SPAM, [], name="x" * 200)
