@@ -20,6 +20,8 @@ import { Connection } from "./connection.js";
 import { el, fetchJSON, roleBadges } from "./dom.js";
 import { Outbox } from "./outbox.js";
 import { Timeline } from "./timeline.js";
+import { Composer } from "./composer.js";
+import { Reading } from "./scroll.js";
 
 const HISTORY_PAGE_SIZE = 50;
 const TYPING_SEND_EVERY_MS = 2000; // send `typing` at most this often
@@ -61,7 +63,7 @@ class ChatRoom {
     // -- ephemeral UI state --
     this.typers = new Map(); // username -> timer
     this.lastTypingSent = 0;
-    this.lastReadSent = 0;
+    this.lastReadSent = config.lastReadMessageId || 0;
     this.readTimer = null;
     this.statusTicker = null;
 
@@ -70,6 +72,7 @@ class ChatRoom {
       outgoing: dom.outgoing,
       me: this.me,
       emoji: config.emoji || [],
+      shortcodes: config.shortcodes || {},
       actions: {
         react: (id, emoji) => this.react(id, emoji),
         edit: (id, body, base) =>
@@ -81,7 +84,32 @@ class ChatRoom {
         discard: (clientId) => this.discard(clientId),
         sendAnyway: (clientId) => this.sendAnyway(clientId),
         reuseDraft: (clientId) => this.reuseDraft(clientId),
+        reply: (id) => this.composer.setReply(this.timeline.messages.get(id)),
+        thank: (id) => this.send({ type: "thanks", message_id: id }),
       },
+    });
+
+    // The message box's helpers (composer.js): counter, reply, emoji, completion. Built
+    // before bindComposer() so that an open completion list sees Enter first.
+    this.composer = new Composer({
+      form: dom.composer,
+      input: dom.input,
+      counter: dom.counter,
+      config,
+      onEditLast: () => this.timeline.editLast(),
+    });
+
+    // What the reader has seen (read frames), the "New" divider, this room's unread count.
+    this.reading = new Reading({
+      scroller: dom.scroller,
+      list: dom.messages,
+      older: dom.loadOlder,
+      me: this.me,
+      room: this.slug,
+      lastReadId: config.lastReadMessageId ?? null,
+      messageOf: (id) => this.timeline.messages.get(id),
+      onSeen: () => this.scheduleRead(),
+      loadOlder: () => this.loadOlder(),
     });
 
     const scheme = location.protocol === "https:" ? "wss" : "ws";
@@ -115,6 +143,8 @@ class ChatRoom {
   // -- frames from the server ----------------------------------------------------------------
 
   onFrame(frame) {
+    // The side panel, the bell and other page parts follow the socket through this event.
+    window.dispatchEvent(new CustomEvent("livechat:frame", { detail: frame }));
     switch (frame.type) {
       case "hello":
         return this.onHello(frame);
@@ -135,6 +165,10 @@ class ChatRoom {
           frame.message_id,
           "Reported — moderators will look at it.",
         );
+      case "thanked":
+        return this.timeline.thanked(frame.message_id);
+      case "read": // another tab of ours read this far
+        return frame.room === this.slug ? this.reading.readElsewhere(frame.message_id) : undefined;
       default:
         return undefined; // frames from later versions (notification, …) are ignored
     }
@@ -274,6 +308,7 @@ class ChatRoom {
     // A block refuses every write (send, edit, reaction, report) until it ends: say so
     // next to the message box, whatever was refused, and keep saying it.
     if (frame.code === "blocked") this.showRefusal(detail);
+    if (this.timeline.thankFailed(frame.message_id, frame.code, detail)) return;
     const entry = frame.client_id ? this.pending.get(frame.client_id) : null;
     if (entry) {
       this.sendRefused(entry, frame, detail);
@@ -454,7 +489,7 @@ class ChatRoom {
     const buffered = this.preHistory;
     this.preHistory = [];
     this.acceptEvents(buffered);
-    this.scrollToBottom();
+    if (!this.reading.enter()) this.scrollToBottom();
     this.scheduleRead(0);
   }
 
@@ -567,7 +602,7 @@ class ChatRoom {
       try {
         const message = await fetchJSON(`${this.api}/messages/`, {
           method: "POST",
-          body: { body: entry.body, client_id: entry.clientId },
+          body: { body: entry.body, client_id: entry.clientId, reply_to: entry.replyTo },
         });
         this.onAck({ client_id: entry.clientId, message_id: message.id });
       } catch (error) {
@@ -587,15 +622,18 @@ class ChatRoom {
     return this.live && this.connection.send(frame);
   }
 
-  sendMessage(body) {
+  sendMessage(body, replyTo = null) {
     const entry = this.outbox.add(body);
+    if (replyTo) entry.replyTo = replyTo; // not kept across a reload of the tab
     this.pending.set(entry.clientId, entry);
     this.sendEntry(entry);
     this.scrollToBottom();
   }
 
   sendEntry(entry) {
-    const sent = this.send({ type: "message.send", body: entry.body, client_id: entry.clientId });
+    const frame = { type: "message.send", body: entry.body, client_id: entry.clientId };
+    if (entry.replyTo) frame.reply_to = entry.replyTo;
+    const sent = this.send(frame);
     this.timeline.showPending(entry, sent ? "sending" : "queued");
     if (!sent) this.showStatus();
   }
@@ -620,7 +658,7 @@ class ChatRoom {
     const entry = this.pending.get(clientId);
     if (!entry) return;
     this.discard(clientId);
-    this.sendMessage(entry.body);
+    this.sendMessage(entry.body, entry.replyTo);
   }
 
   /** Put a refused text back into the message box (after what is there already). */
@@ -681,14 +719,11 @@ class ChatRoom {
     this.clearComposerError();
     input.value = "";
     this.updateCounter();
-    this.sendMessage(body);
+    this.sendMessage(body, this.composer.takeReply());
   }
 
   updateCounter() {
-    const limit = this.config.maxLength;
-    const left = limit - this.dom.input.value.length;
-    const nearLimit = limit && left < Math.min(200, limit / 10);
-    this.dom.counter.textContent = nearLimit ? `${left} characters left.` : "";
+    this.composer.updateCounter();
   }
 
   maybeSendTyping() {
@@ -757,7 +792,7 @@ class ChatRoom {
   sendRead() {
     clearTimeout(this.readTimer);
     if (document.visibilityState !== "visible") return;
-    const newest = this.timeline.newestId;
+    const newest = this.reading.seenId; // on screen while the page was visible
     if (newest && newest > this.lastReadSent && this.send({ type: "read", message_id: newest })) {
       this.lastReadSent = newest;
     }

@@ -6,6 +6,11 @@
 // survive a re-render, so that the user's draft, caret and focus are never lost.
 
 import { el, roleBadges, timeElement } from "./dom.js";
+import { EmojiPicker } from "./emoji-picker.js";
+import { openRevisions } from "./revisions.js";
+
+const CLOCK_EVERY_MS = 60_000; // relative times ("3 min ago") are refreshed this often
+const JUMP_HIGHLIGHT_MS = 2000;
 
 export class Timeline {
   /**
@@ -14,13 +19,15 @@ export class Timeline {
    * @param {HTMLOListElement} options.outgoing  the user's messages not yet confirmed
    * @param {object} options.me                  {id, username, roles}
    * @param {string[]} options.emoji             the quick reactions
+   * @param {object} [options.shortcodes]         name -> emoji, for the full picker
    * @param {object} options.actions             react(id, emoji), edit(id, body, base) -> bool,
    *                                             moderate(id, "hide"|"unhide", reason) -> bool,
    *                                             report(id, reason) -> bool,
    *                                             retry(clientId), discard(clientId),
-   *                                             sendAnyway(clientId), reuseDraft(clientId)
+   *                                             sendAnyway(clientId), reuseDraft(clientId),
+   *                                             reply(id), thank(id) -> bool
    */
-  constructor({ list, outgoing, me, emoji, actions }) {
+  constructor({ list, outgoing, me, emoji, shortcodes, actions }) {
     this.list = list;
     this.outgoing = outgoing;
     this.me = me;
@@ -39,6 +46,10 @@ export class Timeline {
     this.flashes = new Map();
     /** @type {Map<string, number>} client id -> the "Try again in N s" interval */
     this.countdowns = new Map();
+    /** @type {Map<number, "sending"|"done">} message id -> the user's thanks for it */
+    this.thanks = new Map();
+    this.picker = shortcodes ? new EmojiPicker(shortcodes) : null;
+    this.clock = setInterval(() => this.refreshTimes(), CLOCK_EVERY_MS);
   }
 
   get oldestId() {
@@ -78,9 +89,65 @@ export class Timeline {
     if (old) {
       old.replaceWith(node);
       restoreFocus(node, focus);
+      this.regroup(node);
+      this.refreshQuotes(message);
       return false;
     }
     this.insertInOrder(node, message.id);
+    this.regroup(node);
+    this.regroup(node.nextElementSibling);
+    this.refreshQuotes(message);
+    return true;
+  }
+
+  /** Consecutive messages by one author within one minute show one header: the later
+   * ones get `msg-cont` (their author and time stay in the DOM for screen readers). */
+  regroup(node) {
+    if (!node?.dataset?.id) return;
+    const prev = node.previousElementSibling;
+    const continued = Boolean(
+      prev?.dataset.id &&
+        prev.dataset.author === node.dataset.author &&
+        prev.dataset.minute === node.dataset.minute,
+    );
+    node.classList.toggle("msg-cont", continued);
+  }
+
+  /** Replies quoting `message` show its newest author and text. */
+  refreshQuotes(message) {
+    for (const quote of this.list.querySelectorAll(
+      `.msg-reply-to[data-reply-to="${message.id}"]`,
+    )) {
+      quote.replaceWith(this.renderReplyContext(message.id));
+    }
+  }
+
+  /** Relative times ("just now", "3 min ago") move on; the exact time stays the title. */
+  refreshTimes() {
+    for (const time of this.list.querySelectorAll("time.msg-time")) {
+      time.textContent = relativeTime(time.getAttribute("datetime"));
+    }
+  }
+
+  /** Scroll to a message and highlight it for a moment. Returns false if not loaded. */
+  jumpTo(id) {
+    const node = this.elements.get(id);
+    if (!node) return false;
+    node.scrollIntoView({ block: "center", behavior: "smooth" });
+    node.classList.add("is-linked");
+    setTimeout(() => this.elements.get(id)?.classList.remove("is-linked"), JUMP_HIGHLIGHT_MS);
+    return true;
+  }
+
+  /** Up-arrow in the empty message box: edit the user's newest message on the page. */
+  editLast() {
+    let last = null;
+    for (const message of this.messages.values()) {
+      if (message.author.id !== this.me.id || message.hidden) continue;
+      if (!last || message.id > last.id) last = message;
+    }
+    if (!last) return false;
+    this.startEdit(last.id);
     return true;
   }
 
@@ -115,6 +182,8 @@ export class Timeline {
       class: classes.join(" "),
       id: `m-${message.id}`,
       "data-id": message.id,
+      "data-author": message.author.id,
+      "data-minute": (message.created_at || "").slice(0, 16),
     });
     const edit = this.edits.get(message.id);
     node.append(this.renderMeta(message, { mine, editing: Boolean(edit) }));
@@ -139,12 +208,29 @@ export class Timeline {
 
   renderMeta(message, { mine, editing }) {
     const meta = el("div", { class: "msg-meta" });
-    meta.append(el("span", { class: "msg-author" }, message.author.username));
+    const author = el("span", { class: "msg-author name-colour" }, message.author.username);
+    // Through CSSOM, not a style attribute: a strict style-src CSP would drop the latter.
+    author.style.setProperty("--name-hue", String(nameHue(message.author.username)));
+    meta.append(author);
     meta.append(...roleBadges(message.author.roles));
-    meta.append(timeElement(message.created_at));
+    const time = timeElement(message.created_at);
+    time.textContent = relativeTime(message.created_at);
+    meta.append(time);
     if (message.edited_at) {
       meta.append(
-        el("span", { class: "msg-edited", title: `Edited ${message.edited_at}` }, "(edited)"),
+        el(
+          "button",
+          {
+            type: "button",
+            class: "msg-edited link-button",
+            title: `Edited ${message.edited_at}; show the edit history`,
+            "aria-label": "Edited: show the edit history",
+            "aria-haspopup": "dialog",
+            "data-focus": "edited",
+            onclick: (event) => openRevisions(message, event.currentTarget),
+          },
+          "(edited)",
+        ),
       );
     }
     if (message.hidden) meta.append(el("span", { class: "badge badge-hidden" }, "Hidden"));
@@ -154,6 +240,20 @@ export class Timeline {
     const tools = el("span", { class: "msg-tools" });
     if (!message.hidden) {
       tools.append(this.renderPicker(message));
+      tools.append(
+        el(
+          "button",
+          {
+            type: "button",
+            class: "button-quiet msg-reply",
+            "data-focus": "reply",
+            "aria-label": `Reply to ${message.author.username}`,
+            onclick: () => this.actions.reply?.(message.id),
+          },
+          "Reply",
+        ),
+      );
+      if (!mine) tools.append(this.renderThank(message));
       if (mine && !editing) {
         tools.append(
           el(
@@ -196,17 +296,83 @@ export class Timeline {
     );
   }
 
+  /** "Thank" on someone else's message; "Thanked" (disabled) once the server took it. */
+  renderThank(message) {
+    const state = this.thanks.get(message.id);
+    const done = state === "done";
+    return el(
+      "button",
+      {
+        type: "button",
+        class: `button-quiet msg-thank${done ? " is-thanked" : ""}`,
+        "data-focus": "thank",
+        "aria-label": done
+          ? `You thanked ${message.author.username}`
+          : `Thank ${message.author.username} for this message`,
+        "aria-disabled": state ? "true" : "false",
+        disabled: done,
+        onclick: () => this.thank(message.id),
+      },
+      done ? "Thanked" : "Thank",
+    );
+  }
+
+  thank(id) {
+    if (this.thanks.has(id)) return;
+    if (!this.actions.thank?.(id)) {
+      this.showError(id, "You are offline; try again when the connection is back.");
+      return;
+    }
+    this.thanks.set(id, "sending");
+    this.rerender(id);
+  }
+
+  /** `thanked` from the server. */
+  thanked(id) {
+    this.thanks.set(id, "done");
+    this.rerender(id);
+  }
+
+  /** An error answering a thanks; false if none was in flight. "Already thanked" (a
+   * conflict) counts as done. */
+  thankFailed(id, code, detail) {
+    if (this.thanks.get(id) !== "sending") return false;
+    if (code === "conflict") {
+      this.thanked(id);
+      return true;
+    }
+    this.thanks.delete(id);
+    this.rerender(id);
+    this.showError(id, detail);
+    return true;
+  }
+
+  rerender(id) {
+    const message = this.messages.get(id);
+    if (message) this.upsert(message);
+  }
+
+  /** The quote line above a reply; it jumps to the message it answers. */
   renderReplyContext(replyTo) {
     const target = this.messages.get(replyTo);
-    const text = target
-      ? `${target.author.username}: ${target.hidden ? "(hidden message)" : snippet(target.body)}`
-      : `message #${replyTo}`;
-    return el(
-      "a",
-      { class: "msg-reply-to", href: `#m-${replyTo}` },
-      "↪ In reply to ",
-      text,
-    );
+    const quote = el("a", {
+      class: "msg-reply-to",
+      href: `#m-${replyTo}`,
+      "data-reply-to": replyTo,
+      onclick: (event) => {
+        if (this.jumpTo(replyTo)) event.preventDefault();
+      },
+    });
+    quote.append(el("span", { "aria-hidden": "true" }, "↪ "));
+    if (target) {
+      quote.append(
+        el("span", { class: "msg-reply-author" }, target.author.username),
+        `: ${target.hidden ? "(hidden message)" : snippet(target.body)}`,
+      );
+    } else {
+      quote.append("In reply to a message");
+    }
+    return quote;
   }
 
   renderReactions(message) {
@@ -263,6 +429,27 @@ export class Timeline {
             },
           },
           emoji,
+        ),
+      );
+    }
+    if (this.picker) {
+      choices.append(
+        el(
+          "button",
+          {
+            type: "button",
+            class: "react-choice react-more",
+            "aria-label": "More reactions",
+            title: "More reactions",
+            onclick: () => {
+              const anchor = picker.querySelector("summary");
+              picker.open = false;
+              this.picker.open(anchor, (emoji) => this.actions.react(message.id, emoji), {
+                label: "Add a reaction",
+              });
+            },
+          },
+          "…",
         ),
       );
     }
@@ -797,4 +984,36 @@ function restoreFocus(node, focus) {
   if (focus.caret && target instanceof HTMLTextAreaElement) {
     target.setSelectionRange(...focus.caret);
   }
+}
+
+/** A hue (0–359) from a name, the same on every page: the name's colour (composer.css
+ * turns it into a readable lightness for the light and the dark theme). */
+export function nameHue(name) {
+  let hash = 0;
+  for (const char of name) hash = (Math.imul(hash, 31) + char.codePointAt(0)) | 0;
+  return Math.abs(hash) % 360;
+}
+
+const clockFormat = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
+const dayFormat = new Intl.DateTimeFormat(undefined, {
+  month: "short",
+  day: "numeric",
+  hour: "2-digit",
+  minute: "2-digit",
+});
+
+/** "just now", "3 min ago", "14:02" (today), "yesterday 14:02", "Mar 3, 14:02". */
+export function relativeTime(iso, now = new Date()) {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return "";
+  const seconds = (now - date) / 1000;
+  if (seconds < 60) return "just now";
+  if (seconds < 3600) return `${Math.floor(seconds / 60)} min ago`;
+  if (date.toDateString() === now.toDateString()) return clockFormat.format(date);
+  const yesterday = new Date(now);
+  yesterday.setDate(now.getDate() - 1);
+  if (date.toDateString() === yesterday.toDateString()) {
+    return `yesterday ${clockFormat.format(date)}`;
+  }
+  return dayFormat.format(date);
 }

@@ -158,8 +158,11 @@ def test_the_room_page_lists_rooms_and_marks_the_current_one(alice, room):
 
     html = signed_in(alice).get("/rooms/help-desk/").content.decode()
 
-    assert '<a href="/rooms/help-desk/" aria-current="page">Help desk</a>' in html
-    assert '<a href="/rooms/lounge/">Lounge</a>' in html
+    current = re.search(r'<a href="/rooms/help-desk/"[^>]*>', html).group(0)
+    other = re.search(r'<a href="/rooms/lounge/"[^>]*>', html).group(0)
+    assert 'aria-current="page"' in current
+    assert "aria-current" not in other
+    assert '<span class="sidebar-room-name">Lounge</span>' in html
 
 
 def test_the_room_page_config_cannot_break_out_of_its_script(alice):
@@ -182,3 +185,31 @@ def test_the_static_files_are_found():
 
     for name in ("chat.js", "chat.css", "connection.js", "timeline.js", "outbox.js", "dom.js"):
         assert finders.find(f"livechat/{name}"), name
+
+
+def test_every_page_carries_the_roles_for_the_mentors_indicator(room):
+    from accounts.roles import MENTORS
+
+    mentor = make_user("Maria", MENTORS)
+
+    html = signed_in(mentor).get("/").content.decode()
+
+    assert 'data-roles="mentor"' in html
+    assert 'id="mentor-indicator"' in html
+    assert "livechat/indicator.js" in html
+    assert 'id="bell-button"' in html
+
+
+def test_the_room_page_has_the_side_panel_counts_and_the_embed_has_no_site_chrome(alice, room):
+    client = signed_in(alice)
+
+    page = client.get("/rooms/help-desk/").content.decode()
+    embed = client.get("/rooms/help-desk/embed/").content.decode()
+
+    assert 'data-unread-for="help-desk"' in page
+    assert "livechat/sidebar.js" in page
+    assert 'class="site-header"' not in embed
+    assert 'class="sidebar"' not in embed
+    assert 'class="embed-bar"' in embed
+    assert 'id="composer-input"' in embed
+    assert chat_config(embed)["embedded"] is True

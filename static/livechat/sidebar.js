@@ -1,0 +1,69 @@
+// The room page's side panel: unread counts next to every room.
+//
+// Other rooms come from GET /api/rooms/ (on load, every 60 s, when the page comes back,
+// after a `read` frame from another tab, after a notification). This room's count is the
+// page's own (scroll.js: others' messages not yet seen), sent as a `livechat:unseen` event,
+// so it moves at once and never waits for a poll.
+
+import { fetchJSON } from "./dom.js";
+
+const REFRESH_EVERY_MS = 60_000;
+const SOON_MS = 500; // frames come in bursts; one fetch answers them all
+
+class RoomCounts {
+  constructor(nav) {
+    this.nav = nav;
+    this.current = nav.dataset.current;
+    this.localCount = null; // this room's count, from the page
+    this.timer = null;
+    this.soonTimer = null;
+  }
+
+  start() {
+    window.addEventListener("livechat:unseen", (event) => {
+      if (event.detail.room !== this.current) return;
+      this.localCount = event.detail.count;
+      this.show(this.current, this.localCount);
+    });
+    window.addEventListener("livechat:frame", (event) => {
+      const type = event.detail?.type;
+      if (type === "read" || type === "notification") this.refreshSoon();
+    });
+    document.addEventListener("visibilitychange", () => {
+      if (document.visibilityState === "visible") this.refreshSoon();
+    });
+    this.refresh();
+  }
+
+  refreshSoon() {
+    clearTimeout(this.soonTimer);
+    this.soonTimer = setTimeout(() => this.refresh(), SOON_MS);
+  }
+
+  async refresh() {
+    clearTimeout(this.timer);
+    try {
+      const data = await fetchJSON("/api/rooms/");
+      for (const room of data.rooms) {
+        if (room.slug === this.current && this.localCount !== null) continue;
+        this.show(room.slug, room.unread_count);
+      }
+    } catch {
+      // Offline or signed out: the room page says so; try again later.
+    } finally {
+      this.timer = setTimeout(() => this.refresh(), REFRESH_EVERY_MS);
+    }
+  }
+
+  show(slug, count) {
+    const badge = this.nav.querySelector(`[data-unread-for="${CSS.escape(slug)}"]`);
+    if (!badge) return;
+    const text = count >= 100 ? "99+" : String(count);
+    badge.hidden = !count;
+    badge.querySelector(".unread-number").textContent = count ? text : "";
+    badge.title = count ? `${count}${count >= 100 ? " or more" : ""} unread messages` : "";
+  }
+}
+
+const nav = document.getElementById("sidebar-rooms");
+if (nav) new RoomCounts(nav).start();
