@@ -106,7 +106,9 @@ def room_messages(request: HttpRequest, slug: str) -> JsonResponse:
             request.GET.get("limit"), default=50, maximum=selectors.MAX_PAGE
         ),
     )
-    return JsonResponse({"messages": page.messages, "has_more": page.has_more})
+    return JsonResponse(
+        {"messages": page.messages, "has_more": page.has_more, "thanked": page.thanked}
+    )
 
 
 @api_view("GET")

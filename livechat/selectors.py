@@ -15,7 +15,15 @@ from accounts.roles import adopt_role_flags, is_moderator, public_user, with_rol
 
 from .errors import Invalid, NotFound, Resync
 from .events import event_dict
-from .models import Message, MessageRevision, Notification, ReadMarker, Room, RoomEvent
+from .models import (
+    Message,
+    MessageRevision,
+    Notification,
+    ReadMarker,
+    Room,
+    RoomEvent,
+    Thanks,
+)
 from .notifications import notification_payload
 from .serializers import iso, message_payload, redact_for_public
 
@@ -105,6 +113,8 @@ def _payload_for(message: Message, viewer: User) -> dict[str, Any]:
 class HistoryPage:
     messages: list[dict[str, Any]]
     has_more: bool
+    # Ids of the page's messages the viewer has thanked (thanks are once per person).
+    thanked: list[int]
 
 
 def history_page(
@@ -120,7 +130,14 @@ def history_page(
     has_more = len(rows) > size
     rows = rows[:size]
     rows.reverse()
-    return HistoryPage(messages=[_payload_for(m, viewer) for m in rows], has_more=has_more)
+    thanked = list(
+        Thanks.objects.filter(user=viewer, message__in=[m.pk for m in rows])
+        .order_by("message_id")
+        .values_list("message_id", flat=True)
+    )
+    return HistoryPage(
+        messages=[_payload_for(m, viewer) for m in rows], has_more=has_more, thanked=thanked
+    )
 
 
 @dataclass(frozen=True)

@@ -475,6 +475,7 @@ class ChatRoom {
     }
     if (generation !== this.generation) return; // a resync started over meanwhile
 
+    this.rememberThanks(data.thanked);
     for (const message of data.messages) {
       this.timeline.upsert(message);
       this.messageArrived(message);
@@ -504,6 +505,7 @@ class ChatRoom {
         `${this.api}/messages/?before=${before}&limit=${HISTORY_PAGE_SIZE}`,
       );
       if (generation !== this.generation) return;
+      this.rememberThanks(data.thanked);
       const { scroller } = this.dom;
       const fromBottom = scroller.scrollHeight - scroller.scrollTop;
       // Newest first, so that each lands at the top of the list without a search.
@@ -519,6 +521,11 @@ class ChatRoom {
       this.loadingOlder = false;
       this.dom.loadOlder.disabled = false;
     }
+  }
+
+  /** The history says which of its messages this person already thanked. */
+  rememberThanks(ids = []) {
+    for (const id of ids) this.timeline.thanks.set(id, "done");
   }
 
   setHistoryControls(hasMore, loaded) {

@@ -134,6 +134,8 @@ def test_thanks_over_http(alice, bob, room):
     client = client_for(bob)
     assert post(client, f"/api/messages/{message.pk}/thanks/", {}).status_code == 201
     assert post(client, f"/api/messages/{message.pk}/thanks/", {}).status_code == 409
+    history = client.get("/api/rooms/help-desk/messages/").json()
+    assert history["thanked"] == [message.pk], "the page knows what you already thanked"
 
 
 @pytest.mark.django_db(transaction=True)
