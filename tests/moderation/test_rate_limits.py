@@ -91,7 +91,7 @@ def test_edits_and_reactions_do_not_count(alice, room, limits):
 
 
 def test_the_limiter_refuses_rather_than_switching_off_when_its_store_fails(alice, room, limits):
-    failing = mock.patch("moderation.ratelimit.cache.incr", side_effect=ConnectionError("down"))
+    failing = mock.patch("moderation.counters.incr", side_effect=ConnectionError("down"))
     with failing, pytest.raises(RateLimited, match="paused"):
         send(alice, room)
     assert not Message.objects.exists()
