@@ -474,7 +474,15 @@ class _Inline:
             return None
         self.message.mentions.append(name)
         escaped = html.escape(name)
-        self._emit(f'<span class="mention" data-user="{escaped}">@{escaped}</span>')
+        # A mention links to the person's user page on the wiki, where they can be reached.
+        href = _wiki_href(f"User:{name}")
+        if href is None:
+            self._emit(f'<span class="mention" data-user="{escaped}">@{escaped}</span>')
+        else:
+            self._emit(
+                f'<a class="mention" href="{html.escape(href)}" data-user="{escaped}">'
+                f"@{escaped}</a>"
+            )
         return i + 1 + len(name)
 
     def _bare_url(self, i: int) -> int | None:

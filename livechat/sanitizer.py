@@ -28,7 +28,9 @@ def _allowed_attribute(tag: str, name: str, value: str) -> bool:
     """
     if tag == "a":
         if name == "class":
-            return value in _LINK_CLASSES
+            return value in _LINK_CLASSES or value == _MENTION_CLASS
+        if name == "data-user":
+            return _USERNAME_RE.fullmatch(value) is not None
         return name in ("href", "title", "rel", "target")
     if tag == "span":
         if name == "class":

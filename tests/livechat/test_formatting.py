@@ -311,7 +311,10 @@ def test_it_leaves_stray_brackets_as_text() -> None:
 
 def test_it_renders_a_mention() -> None:
     assert render("hi @Alice!") == Rendered(
-        html='<p>hi <span class="mention" data-user="Alice">@Alice</span>!</p>',
+        html=(
+            '<p>hi <a class="mention" href="https://en.wikipedia.org/wiki/User:Alice" '
+            'data-user="Alice" rel="nofollow noopener noreferrer" target="_blank">@Alice</a>!</p>'
+        ),
         mentions=["Alice"],
     )
 
@@ -334,7 +337,7 @@ def test_it_keeps_a_sentence_full_stop_out_of_a_mention() -> None:
 def test_it_finds_mentions_inside_emphasis() -> None:
     rendered = render("**@bob** ''@carol''")
     assert rendered.mentions == ["bob", "carol"]
-    assert '<strong><span class="mention" data-user="bob">@bob</span></strong>' in rendered.html
+    assert '<strong><a class="mention" href="https://en.wikipedia.org/wiki/User:bob"' in rendered.html
 
 
 def test_it_ignores_a_bare_at_sign_and_overlong_names() -> None:

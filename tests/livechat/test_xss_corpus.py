@@ -20,7 +20,9 @@ CORPUS = Path(__file__).resolve().parent.parent / "data" / "xss" / "vectors.txt"
 
 ALLOWED_TAGS = {"p", "br", "strong", "em", "code", "a", "span"}
 ALLOWED_ATTRIBUTES = {
-    "a": {"href", "title", "class", "rel", "target"},
+    # data-user names the mentioned person on a mention link; inert, and pinned to the
+    # username pattern by the sanitizer.
+    "a": {"href", "title", "class", "rel", "target", "data-user"},
     "span": {"class", "data-user"},
 }
 FORBIDDEN_ATTRIBUTES = {"style", "src", "srcdoc", "formaction"}
