@@ -104,10 +104,15 @@ class RoomConsumer(AsyncWebsocketConsumer):
             with contextlib.suppress(asyncio.CancelledError):
                 await self.heartbeat
         if self.presence_member is not None:
-            await store().leave(self.room.pk, self.presence_member)
-            await self.broadcast_presence(await store().online(self.room.pk))
+            # Leave the groups first: that must happen even if presence cannot be updated
+            # (its entry then ages out within the TTL).
             await self.channel_layer.group_discard(self.group, self.channel_name)
             await self.channel_layer.group_discard(user_group(self.user.pk), self.channel_name)
+            try:
+                await store().leave(self.room.pk, self.presence_member)
+                await self.broadcast_presence(await store().online(self.room.pk))
+            except Exception:
+                logger.exception("presence update on disconnect failed")
 
     async def keep_presence(self) -> None:
         """Refresh this socket's presence and prune sockets that died without a goodbye."""

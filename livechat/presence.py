@@ -104,7 +104,14 @@ class RedisPresence:
         loop = asyncio.get_running_loop()
         client = self._clients.get(loop)
         if client is None:
-            client = redis.asyncio.from_url(self.url, decode_responses=True)
+            # A blocking pool: when thousands of sockets join or leave at once (a deploy,
+            # a network blip) callers wait their turn for a connection. redis-py's default
+            # pool raises MaxConnectionsError past 100 instead, and a failed disconnect
+            # then skipped leaving its groups (measured with bench/idle_sockets.py).
+            pool = redis.asyncio.BlockingConnectionPool.from_url(
+                self.url, decode_responses=True, max_connections=50, timeout=20
+            )
+            client = redis.asyncio.Redis(connection_pool=pool)
             self._clients[loop] = client
         return client
 
