@@ -27,6 +27,7 @@ import secrets
 import string
 import sys
 import time
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from http.cookies import SimpleCookie
@@ -43,6 +44,7 @@ from bench.benv import PASSWORD, username  # noqa: E402
 # The body of every benchmark message: "bench <run> <step> <sender> <seq> <send time ns>".
 BODY_RE = re.compile(r'"body":"bench (\w+) (\d+) (\d+) (\d+) (\d+)"')
 HELLO_TIMEOUT_S = 60.0
+SETTLE_AFTER_CLOSE_S = 5.0
 
 
 # --- configuration and results -----------------------------------------------------------
@@ -79,6 +81,8 @@ class Scenario:
     drain: float = 10.0
     stop_p99_ms: float = 200.0
     pause: float = 2.0
+    # Offer permessage-deflate, as browsers do (the server decides whether to use it).
+    deflate: bool = False
 
 
 @dataclass
@@ -98,6 +102,7 @@ class StepResult:
     p95_ms: float = 0.0
     p99_ms: float = 0.0
     max_ms: float = 0.0
+    connect_errors: int = 0
     error_samples: list[str] = field(default_factory=list)
 
 
@@ -227,7 +232,7 @@ async def receive_loop(client: Client, state: dict[str, Tally]) -> None:
 
 
 async def open_client(
-    target: Target, slug: str, session: str | None, index: int, room: int
+    target: Target, slug: str, session: str | None, index: int, room: int, deflate: bool = False
 ) -> Client:
     headers = {"Origin": target.origin}
     if session is not None:
@@ -235,7 +240,7 @@ async def open_client(
     ws = await connect(
         target.socket_url(slug),
         additional_headers=headers,
-        compression=None,  # like the baseline; see docs/benchmarks.md for deflate
+        compression="deflate" if deflate else None,
         ping_interval=None,  # keepalive pings would only add noise to a short run
         open_timeout=HELLO_TIMEOUT_S,
         max_size=2**22,
@@ -249,7 +254,9 @@ async def open_client(
 
 async def open_clients(
     target: Target, scenario: Scenario, sessions: Sequence[str | None], concurrency: int = 20
-) -> list[Client]:
+) -> tuple[list[Client], list[str]]:
+    """The clients that got their ``hello``, and why the others did not (a refused
+    handshake is a result of the run, not a reason to abort it)."""
     gate = asyncio.Semaphore(concurrency)
 
     async def one(index: int) -> Client:
@@ -261,10 +268,14 @@ async def open_clients(
                 sessions[index % len(sessions)],
                 index,
                 room,
+                scenario.deflate,
             )
 
     total = scenario.rooms * scenario.clients_per_room
-    return list(await asyncio.gather(*(one(i) for i in range(total))))
+    outcomes = await asyncio.gather(*(one(i) for i in range(total)), return_exceptions=True)
+    clients = [o for o in outcomes if isinstance(o, Client)]
+    failures = [repr(o)[:300] for o in outcomes if not isinstance(o, Client)]
+    return clients, failures
 
 
 # --- a measured step -----------------------------------------------------------------------
@@ -330,8 +341,9 @@ async def wait_for_drain(tally: Tally, expected: int, sent: int, timeout: float)
         await asyncio.sleep(0.05)
 
 
-def summarise(tally: Tally, rate: float, scenario: Scenario, sent: int, start: float) -> StepResult:
-    expected = sent * scenario.clients_per_room
+def summarise(
+    tally: Tally, rate: float, scenario: Scenario, sent: int, expected: int, start: float
+) -> StepResult:
     latencies = sorted(tally.latencies_ns)
     elapsed = max(tally.last_rx - start, 1e-9)
     return StepResult(
@@ -373,15 +385,20 @@ async def run_step(
         )
     )
     sent = sum(counts)
-    await wait_for_drain(tally, sent * scenario.clients_per_room, sent, scenario.drain)
-    return summarise(tally, rate, scenario, sent, wall_start)
+    # Every member of the sender's room gets each message, the sender included.
+    members = Counter(c.room for c in clients)
+    expected = sum(n * members[c.room] for n, c in zip(counts, senders, strict=True))
+    await wait_for_drain(tally, expected, sent, scenario.drain)
+    return summarise(tally, rate, scenario, sent, expected, wall_start)
 
 
 async def run_ladder(
     target: Target, scenario: Scenario, sessions: Sequence[str | None]
 ) -> list[StepResult]:
     """Connect everyone, run each rate in turn, stop after p99 passes the limit."""
-    clients = await open_clients(target, scenario, sessions)
+    clients, failures = await open_clients(target, scenario, sessions)
+    if failures:
+        print(f"{len(failures)} sockets failed to open: {failures[0]}", file=sys.stderr)
     state = {"tally": Tally(run=secrets.token_hex(4), step=-1)}
     readers = [asyncio.create_task(receive_loop(c, state)) for c in clients]
     results: list[StepResult] = []
@@ -389,6 +406,7 @@ async def run_ladder(
         await asyncio.sleep(scenario.pause)  # let the join-time presence storm settle
         for step, rate in enumerate(scenario.rates):
             result = await run_step(clients, state, scenario, rate, step)
+            result.connect_errors = len(failures)
             results.append(result)
             print(format_step(result), file=sys.stderr, flush=True)
             if result.p99_ms > scenario.stop_p99_ms:
@@ -396,6 +414,8 @@ async def run_ladder(
             await asyncio.sleep(scenario.pause)
     finally:
         await close_all(clients, readers)
+        # Let the server finish its disconnect work before anything else connects.
+        await asyncio.sleep(SETTLE_AFTER_CLOSE_S)
     return results
 
 
@@ -419,7 +439,8 @@ def format_step(r: StepResult) -> str:
         f"rate {r.rate:g}/s: sent {r.sent} acked {r.acked} expected {r.expected} "
         f"delivered {r.delivered} ({r.deliveries_per_s:.0f}/s) "
         f"p50 {r.p50_ms} p95 {r.p95_ms} p99 {r.p99_ms} max {r.max_ms} ms; "
-        f"lost {r.lost} dup {r.duplicated} late {r.late} errors {r.errors}"
+        f"lost {r.lost} dup {r.duplicated} late {r.late} errors {r.errors} "
+        f"connect errors {r.connect_errors}"
     )
 
 
@@ -456,6 +477,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--no-login", action="store_true", help="for the baseline server")
     parser.add_argument("--drain", type=float, default=10.0, help="max wait for stragglers, s")
     parser.add_argument("--stop-p99-ms", type=float, default=200.0)
+    parser.add_argument("--deflate", action="store_true", help="offer permessage-deflate")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     return parser.parse_args(argv)
 
@@ -470,6 +492,7 @@ def scenario_from(args: argparse.Namespace) -> Scenario:
         slug_prefix=args.slug_prefix,
         drain=args.drain,
         stop_p99_ms=args.stop_p99_ms,
+        deflate=args.deflate,
     )
 
 

@@ -83,20 +83,25 @@ async def run_all(args: argparse.Namespace) -> list[Run]:
     configs = configurations(args.servers.split(","), args.layers.split(","))
     for repeat in range(args.repeat):
         for kind, layer in configs:
-            with running(kind, "pubsub" if layer == "none" else layer) as server:
+            layer_name = "pubsub" if layer == "none" else layer
+            variant = "" if kind == "baseline" else args.variant
+            with running(kind, layer_name, uvicorn_deflate=args.deflate, variant=variant) as server:
+                label = server.label + ("+deflate" if args.deflate and kind != "baseline" else "")
                 if kind != "baseline" and sessions is None:
                     started = time.monotonic()
                     sessions = list(await login_all(Target.parse(server.url), ACCOUNTS))
                     print(f"signed in {ACCOUNTS} accounts in {time.monotonic() - started:.0f}s")
                 for name in args.scenarios.split(","):
-                    scenario = replace(SCENARIOS[name], duration=args.duration)
-                    print(f"[{repeat}] {server.label} {name}", flush=True)
+                    scenario = replace(
+                        SCENARIOS[name], duration=args.duration, deflate=args.deflate
+                    )
+                    print(f"[{repeat}] {label} {name}", flush=True)
                     steps = await run_ladder(
                         Target.parse(server.url),
                         scenario,
                         [None] if kind == "baseline" else (sessions or [None]),
                     )
-                    runs.append(Run(server.label, name, repeat, steps))
+                    runs.append(Run(label, name, repeat, steps))
     return runs
 
 
@@ -170,6 +175,15 @@ def step_table(runs: list[Run], configs: list[str], scenario: str) -> list[str]:
     return lines
 
 
+def connect_errors(runs: list[Run], config: str, scenario: str) -> int:
+    """Sockets that never got their hello, over all repeats (the same for every step)."""
+    return sum(
+        r.steps[0].connect_errors
+        for r in runs
+        if r.config == config and r.scenario == scenario and r.steps
+    )
+
+
 def summary_table(runs: list[Run], configs: list[str], scenarios: list[str]) -> list[str]:
     lines = [
         "#### Sustained deliveries/s (highest lossless step within the p99 limit, medians)",
@@ -190,7 +204,7 @@ def summary_table(runs: list[Run], configs: list[str], scenarios: list[str]) -> 
                 f"| {scenario} | {config} | {s100:,.0f} | {ratio(s100, sustained(base, 100))} "
                 f"| {s200:,.0f} | {ratio(s200, sustained(base, 200))} "
                 f"| {sum(s.lost for s in mine)} | {sum(s.duplicated for s in mine)} "
-                f"| {sum(s.errors for s in mine)} |"
+                f"| {sum(s.errors for s in mine) + connect_errors(runs, config, scenario)} |"
             )
     return lines
 
@@ -214,6 +228,12 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--scenarios", default="1x200,50x10")
     parser.add_argument("--duration", type=float, default=12.0, help="seconds per step")
     parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument(
+        "--deflate",
+        action="store_true",
+        help="clients offer permessage-deflate (as browsers do); uvicorn accepts it",
+    )
+    parser.add_argument("--variant", default="", help="candidate server change (bench/variants.py)")
     parser.add_argument("--out", type=Path, help="write the markdown tables here too")
     parser.add_argument("--raw", type=Path, help="write every step's result as JSON here")
     return parser.parse_args()

@@ -28,6 +28,7 @@ class Server:
     port: int
     process: subprocess.Popen[bytes]
     log: Path
+    variant: str = ""
 
     @property
     def url(self) -> str:
@@ -39,20 +40,23 @@ class Server:
 
     @property
     def label(self) -> str:
-        return "baseline" if self.kind == "baseline" else f"{self.kind}+{self.layer}"
+        if self.kind == "baseline":
+            return "baseline"
+        return f"{self.kind}+{self.layer}" + (f"[{self.variant}]" if self.variant else "")
 
 
-def command(kind: str, port: int, uvicorn_deflate: bool = False) -> list[str]:
+def command(
+    kind: str, port: int, uvicorn_deflate: bool = False, app: str = "config.asgi:application"
+) -> list[str]:
     if kind == "baseline":
         return [PYTHON, str(PROJECT / "bench" / "baseline_server.py"), "--port", str(port)]
     if kind == "daphne":
         return [
-            str(VENV_BIN / "daphne"), "-v", "0", "-b", "127.0.0.1", "-p", str(port),
-            "config.asgi:application",
+            str(VENV_BIN / "daphne"), "-v", "0", "-b", "127.0.0.1", "-p", str(port), app,
         ]  # fmt: skip
     if kind == "uvicorn":
         return [
-            str(VENV_BIN / "uvicorn"), "config.asgi:application", "--host", "127.0.0.1",
+            str(VENV_BIN / "uvicorn"), app, "--host", "127.0.0.1",
             "--port", str(port), "--ws", "websockets", "--no-access-log", "--log-level", "warning",
             # Compression is negotiated only if the client offers it; loadgen does not.
             "--ws-per-message-deflate", "true" if uvicorn_deflate else "false",
@@ -60,12 +64,20 @@ def command(kind: str, port: int, uvicorn_deflate: bool = False) -> list[str]:
     raise ValueError(f"unknown server {kind!r}")
 
 
+def port_open(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), 0.5):
+            return True
+    except OSError:
+        return False
+
+
 def wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"server exited with {process.returncode} before listening")
-        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.5):
+        if port_open(port):
             return
         time.sleep(0.2)
     raise TimeoutError(f"nothing listens on {port} after {timeout}s")
@@ -87,20 +99,30 @@ def clear_redis_state() -> None:
 
 @contextlib.contextmanager
 def running(
-    kind: str, layer: str = "pubsub", port: int | None = None, uvicorn_deflate: bool = False
+    kind: str,
+    layer: str = "pubsub",
+    port: int | None = None,
+    uvicorn_deflate: bool = False,
+    variant: str = "",
 ) -> Iterator[Server]:
+    """A server process for the duration of the block. ``variant`` serves
+    bench.variants (candidate server changes) with BENCH_VARIANT set to it."""
     port = port or PORTS[kind]
+    if port_open(port):
+        # Another server would answer in place of ours, and be measured by mistake.
+        raise RuntimeError(f"port {port} is already in use")
     if kind != "baseline":
         clear_redis_state()
     log = Path(tempfile.gettempdir()) / f"bench-{kind}-{layer}-{port}.log"
-    env = bench_env(LIVECHAT_CHANNEL_LAYER=LAYERS[layer])
+    env = bench_env(LIVECHAT_CHANNEL_LAYER=LAYERS[layer], BENCH_VARIANT=variant)
+    app = "bench.variants:application" if variant else "config.asgi:application"
     with log.open("wb") as out:
         process = subprocess.Popen(
-            command(kind, port, uvicorn_deflate), cwd=PROJECT, env=env, stdout=out, stderr=out
+            command(kind, port, uvicorn_deflate, app), cwd=PROJECT, env=env, stdout=out, stderr=out
         )
     try:
         wait_for_port(port, process)
-        yield Server(kind=kind, layer=layer, port=port, process=process, log=log)
+        yield Server(kind=kind, layer=layer, port=port, process=process, log=log, variant=variant)
     finally:
         stop(process)
 

@@ -1,0 +1,210 @@
+"""Persisted sends/s through the socket, and the query count of one send.
+
+1. In-process, against PostgreSQL: one ``actions.send_message`` under
+   ``CaptureQueriesContext`` (every statement, BEGIN and COMMIT included), and the
+   mean time of a send on one thread.
+2. Through the socket: for each server in ``--servers``, K senders in one room, each
+   sending the next ``message.send`` as soon as its ``ack`` comes back, for ``--duration``
+   seconds; reports acks/s and ack latency.
+
+    .venv/bin/python bench/send_bench.py --servers daphne,uvicorn --senders 1,4,16
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import secrets
+import statistics
+import sys
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.benv import setup_django, username  # noqa: E402
+from bench.loadgen import (  # noqa: E402
+    Client,
+    Target,
+    event_loop_factory,
+    login_all,
+    open_client,
+    percentile,
+    raise_fd_limit,
+)
+from bench.servers import running  # noqa: E402
+
+ROOM = "bench-room-48"
+
+
+# --- in-process ----------------------------------------------------------------------------
+
+
+def query_count(samples: int = 200) -> dict[str, object]:
+    """Statements of one send, and the mean in-process time of a send (one thread)."""
+    setup_django()
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.backends import RolesModelBackend
+    from accounts.models import User
+    from livechat import actions
+    from livechat.models import Room
+
+    # Loaded as a signed-in socket loads it: with its role flags.
+    user = RolesModelBackend().get_user(User.objects.get(username=username(0)).pk)
+    room = Room.objects.get(slug=ROOM)
+
+    def send() -> None:
+        actions.send_message(
+            user=user, room=room, body="query count probe", client_id=secrets.token_hex(8)
+        )
+
+    send()  # warm connection and caches
+    with CaptureQueriesContext(connection) as captured:
+        send()
+    started = time.perf_counter()
+    for _ in range(samples):
+        send()
+    mean_ms = (time.perf_counter() - started) / samples * 1000
+    return {
+        "queries": len(captured.captured_queries),
+        "statements": [q["sql"][:100] for q in captured.captured_queries],
+        "in_process_ms_per_send": round(mean_ms, 2),
+    }
+
+
+# --- through the socket --------------------------------------------------------------------
+
+
+@dataclass
+class SendResult:
+    server: str
+    senders: int
+    duration: float
+    acked: int
+    errors: int
+    sends_per_s: float
+    ack_p50_ms: float
+    ack_p99_ms: float
+
+
+async def closed_loop(client: Client, deadline: float, latencies: list[int]) -> tuple[int, int]:
+    """Send, wait for this send's ack, repeat until the deadline. Returns (acked, errors)."""
+    acked = errors = 0
+    while time.monotonic() < deadline:
+        key = secrets.token_hex(8)
+        started = time.perf_counter_ns()
+        await client.ws.send(
+            json.dumps({"type": "message.send", "body": f"send bench {key}", "client_id": key})
+        )
+        while True:
+            frame = await client.ws.recv()
+            if not isinstance(frame, str) or key not in frame:
+                continue  # room events and presence for everyone else's sends
+            if frame.startswith('{"type":"ack"'):
+                acked += 1
+                latencies.append(time.perf_counter_ns() - started)
+            elif frame.startswith('{"type":"error"'):
+                errors += 1
+            else:
+                continue  # our own message.created event carries the key too
+            break
+    return acked, errors
+
+
+async def measure_sends(
+    label: str, target: Target, sessions: list[str | None], senders: int, duration: float
+) -> SendResult:
+    clients = await asyncio.gather(
+        *(open_client(target, ROOM, sessions[i % len(sessions)], i, 0) for i in range(senders))
+    )
+    latencies: list[int] = []
+    started = time.monotonic()
+    deadline = started + duration
+    outcomes = await asyncio.gather(*(closed_loop(c, deadline, latencies) for c in clients))
+    elapsed = time.monotonic() - started
+    await asyncio.gather(*(c.ws.close() for c in clients))
+    latencies.sort()
+    acked = sum(a for a, _ in outcomes)
+    return SendResult(
+        server=label,
+        senders=senders,
+        duration=round(elapsed, 1),
+        acked=acked,
+        errors=sum(e for _, e in outcomes),
+        sends_per_s=round(acked / elapsed, 1),
+        ack_p50_ms=round(percentile(latencies, 0.5), 1),
+        ack_p99_ms=round(percentile(latencies, 0.99), 1),
+    )
+
+
+async def socket_benchmarks(args: argparse.Namespace) -> list[SendResult]:
+    results: list[SendResult] = []
+    sessions: list[str | None] | None = None
+    counts = [int(k) for k in args.senders.split(",")]
+    for repeat in range(args.repeat):
+        for kind in args.servers.split(","):
+            with running(kind, args.layer, variant=args.variant) as server:
+                target = Target.parse(server.url)
+                if sessions is None:
+                    sessions = list(await login_all(target, max(counts)))
+                for senders in counts:
+                    result = await measure_sends(
+                        server.label, target, sessions, senders, args.duration
+                    )
+                    print(f"[{repeat}] {asdict(result)}", file=sys.stderr, flush=True)
+                    results.append(result)
+    return results
+
+
+def median_table(results: list[SendResult]) -> list[str]:
+    lines = [
+        "| server | senders | persisted sends/s | ack p50 ms | ack p99 ms | errors | runs |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    keys = list(dict.fromkeys((r.server, r.senders) for r in results))
+    for server, senders in keys:
+        rows = [r for r in results if (r.server, r.senders) == (server, senders)]
+        lines.append(
+            f"| {server} | {senders} | {statistics.median(r.sends_per_s for r in rows):,.0f} "
+            f"| {statistics.median(r.ack_p50_ms for r in rows):g} "
+            f"| {statistics.median(r.ack_p99_ms for r in rows):g} "
+            f"| {sum(r.errors for r in rows)} | {len(rows)} |"
+        )
+    return lines
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument("--servers", default="daphne,uvicorn")
+    parser.add_argument("--layer", default="pubsub", choices=["pubsub", "core"])
+    parser.add_argument("--senders", default="1,4,16", help="comma-separated sender counts")
+    parser.add_argument("--duration", type=float, default=10.0)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--variant", default="", help="candidate server change (bench/variants.py)")
+    parser.add_argument("--skip-socket", action="store_true")
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = parse_args()
+    raise_fd_limit()
+    probe = query_count()
+    print(f"queries per send: {probe['queries']}")
+    for statement in probe["statements"]:  # type: ignore[union-attr]
+        print(f"    {statement}")
+    print(f"in-process time per send (one thread): {probe['in_process_ms_per_send']} ms")
+    if args.skip_socket:
+        return
+    with asyncio.Runner(loop_factory=event_loop_factory()) as runner:
+        results = runner.run(socket_benchmarks(args))
+    print("\n".join(median_table(results)))
+
+
+if __name__ == "__main__":
+    main()
