@@ -630,8 +630,7 @@ class ChatRoom {
   }
 
   sendMessage(body, replyTo = null) {
-    const entry = this.outbox.add(body);
-    if (replyTo) entry.replyTo = replyTo; // not kept across a reload of the tab
+    const entry = this.outbox.add(body, undefined, replyTo);
     this.pending.set(entry.clientId, entry);
     this.sendEntry(entry);
     this.scrollToBottom();
@@ -654,7 +653,7 @@ class ChatRoom {
   retry(clientId) {
     const entry = this.pending.get(clientId);
     if (!entry) return;
-    this.outbox.add(entry.body, clientId);
+    this.outbox.add(entry.body, clientId, entry.replyTo);
     this.sendEntry(entry);
   }
 

@@ -15,7 +15,7 @@ export function newClientId() {
 export class Outbox {
   constructor(storageKey) {
     this.storageKey = storageKey;
-    /** @type {Map<string, {clientId: string, body: string, createdAt: string}>} */
+    /** @type {Map<string, {clientId: string, body: string, createdAt: string, replyTo?: number}>} */
     this.entries = new Map();
     this.load();
   }
@@ -42,8 +42,10 @@ export class Outbox {
     }
   }
 
-  add(body, clientId = newClientId()) {
+  add(body, clientId = newClientId(), replyTo = null) {
     const entry = { clientId, body, createdAt: new Date().toISOString() };
+    // Kept with the entry (and so across a reload): a resent reply still points at its message.
+    if (replyTo) entry.replyTo = replyTo;
     this.entries.set(clientId, entry);
     this.save();
     return entry;
