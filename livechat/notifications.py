@@ -27,6 +27,7 @@ def notification_payload(notification: Notification) -> dict[str, Any]:
         "message": message.pk,
         "excerpt": excerpt,
         "room": message.room.slug,
+        "room_name": message.room.name,
         "created_at": iso(notification.created_at),
         "read": notification.read_at is not None,
     }

@@ -121,7 +121,7 @@ class Bell {
         { class: "bell-line" },
         el("strong", { class: "bell-actor" }, n.actor?.username || "Someone"),
         ` ${KIND_TEXT[n.kind] || n.kind} in `,
-        el("span", { class: "bell-room" }, n.room),
+        el("span", { class: "bell-room" }, n.room_name || n.room),
       ),
       n.excerpt ? el("span", { class: "bell-excerpt" }, n.excerpt) : null,
       el(

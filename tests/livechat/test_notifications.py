@@ -107,7 +107,7 @@ def test_the_bell_lists_newest_first_and_marks_read(alice, bob, room):
     first = page["notifications"][0]
     assert first["kind"] == "mention"
     assert first["actor"]["username"] == "Alice"
-    assert first["room"] == "help-desk"
+    assert (first["room"], first["room_name"]) == ("help-desk", "Help desk")
     assert first["excerpt"] == "@Bob number 2"
     assert first["read"] is False
 
