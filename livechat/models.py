@@ -64,8 +64,10 @@ class Message(models.Model):
             )
         ]
         indexes = [
-            # History pages: WHERE room_id = ? AND id < ? ORDER BY id DESC LIMIT n.
-            models.Index(fields=["room", "-id"], name="message_room_id_desc_idx"),
+            # History pages: WHERE (room_id, id) < (?, ?) ORDER BY room_id DESC, id DESC
+            # LIMIT n, a backward scan that starts exactly at the cursor. Ascending on
+            # purpose: a row comparison can only bound a scan whose column orders match it.
+            models.Index(fields=["room", "id"], name="message_room_id_idx"),
         ]
 
     def __str__(self) -> str:
