@@ -159,3 +159,39 @@ def wait_live(page: Any) -> None:
         "() => window.__chat && window.__chat.live && window.__chat.room.historyState === 'ready'",
         timeout=10_000,
     )
+
+
+ROOM_PATH = "/rooms/help-desk/"
+
+
+@pytest.fixture
+def room(e2e_db: None) -> Any:
+    from livechat.models import Room
+
+    return Room.objects.create(slug="help-desk", name="Help desk")
+
+
+def open_room(browser: Any, server: Server, username: str, errors: list[str], **context: Any):
+    """A new browser context signed in as ``username`` (password ``pw-<username>``, as
+    tests.conftest.make_user sets it), on the help-desk room, live."""
+    page = browser.new_context(**context).new_page()
+    watch(page, errors)
+    sign_in(page, server.http, username, f"pw-{username}", ROOM_PATH)
+    wait_live(page)
+    return page
+
+
+def wait_until(condition: Any, timeout: float = 5.0) -> None:
+    """Poll a database condition that the server process makes true."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("the condition did not become true in time")
+        time.sleep(0.05)
+
+
+def message(page: Any, text: str) -> Any:
+    """The confirmed message containing ``text`` (not the "being sent" copy)."""
+    return page.locator("#messages > li.msg", has_text=text)

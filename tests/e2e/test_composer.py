@@ -8,8 +8,7 @@ runs its own server with a tiny message limit, so that the counter shows after a
 from __future__ import annotations
 
 import re
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,12 +18,16 @@ from playwright.sync_api import expect
 from accounts.roles import MENTORS
 from livechat.models import Message, Notification, Room
 from tests.conftest import make_user
-from tests.e2e.conftest import require_browser, sign_in, wait_live, watch
+from tests.e2e.conftest import (
+    message,
+    open_room,
+    require_browser,
+    wait_until,
+)
 from tests.servers import Server, asgi_server
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-ROOM_PATH = "/rooms/help-desk/"
 LIMIT = 60
 
 
@@ -37,31 +40,6 @@ def chat_server(
     env = {"LIVECHAT_MAX_MESSAGE_LENGTH": str(LIMIT)}
     with asgi_server(tmp_path_factory.mktemp("e2e-composer"), env=env) as server:
         yield server
-
-
-@pytest.fixture
-def room(e2e_db: None) -> Room:
-    return Room.objects.create(slug="help-desk", name="Help desk")
-
-
-def open_room(browser: Any, server: Server, username: str, errors: list[str], **context: Any):
-    page = browser.new_context(**context).new_page()
-    watch(page, errors)
-    sign_in(page, server.http, username, f"pw-{username}", ROOM_PATH)
-    wait_live(page)
-    return page
-
-
-def wait_until(condition: Callable[[], bool], timeout: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("the condition did not become true in time")
-        time.sleep(0.05)
-
-
-def message(page: Any, text: str) -> Any:
-    return page.locator("#messages > li.msg", has_text=text)
 
 
 def test_mentions_replies_emoji_thanks_counter_and_editing_the_last_message(

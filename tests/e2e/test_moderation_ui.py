@@ -25,37 +25,22 @@ from moderation.actions import place_block
 from moderation.filters import save_filter
 from moderation.models import ModerationLog, Report
 from tests.conftest import make_user
-from tests.e2e.conftest import sign_in, wait_live, watch
+from tests.e2e.conftest import message, open_room, wait_live
 from tests.servers import Server
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-ROOM_PATH = "/rooms/help-desk/"
 PLACEHOLDER = "This message was hidden by a moderator."
 
 
-@pytest.fixture
-def room(e2e_db: None) -> Room:
-    return Room.objects.create(slug="help-desk", name="Help desk")
-
-
-def open_room(browser: Any, server: Server, username: str, errors: list[str]) -> Any:
-    page = browser.new_context(viewport={"width": 1100, "height": 760}).new_page()
-    watch(page, errors)
-    sign_in(page, server.http, username, f"pw-{username}", ROOM_PATH)
-    wait_live(page)
-    return page
+def open_room_page(browser: Any, server: Server, username: str, errors: list[str]) -> Any:
+    return open_room(browser, server, username, errors, viewport={"width": 1100, "height": 760})
 
 
 def send(page: Any, text: str) -> None:
     composer = page.get_by_label("Message to Help desk")
     composer.fill(text)
     composer.press("Enter")
-
-
-def message(page: Any, text: str) -> Any:
-    """The confirmed message containing ``text`` (not the "being sent" copy)."""
-    return page.locator("#messages > li.msg", has_text=text)
 
 
 def opacity(locator: Any) -> float:
@@ -76,8 +61,8 @@ def test_moderators_hide_and_unhide_live_and_everyone_reports_and_is_told_why(
         actions=["warn"],
         warn_message="This looks like spam.",
     )
-    moderator = open_room(browser, server, "Maya", console_errors)
-    newcomer = open_room(browser, server, "Nico", console_errors)
+    moderator = open_room_page(browser, server, "Maya", console_errors)
+    newcomer = open_room_page(browser, server, "Nico", console_errors)
 
     send(newcomer, "My first edit was reverted, why?")
     expect(message(moderator, "My first edit")).to_have_count(1)
@@ -192,7 +177,7 @@ def test_a_blocked_newcomer_is_told_why_and_keeps_the_draft(
     maya = make_user("Maya", MODERATORS)
     nina = make_user("Nina")
     actions.send_message(user=maya, room=room, body="Welcome! Ask away.")
-    page = open_room(browser, server, "Nina", console_errors)
+    page = open_room_page(browser, server, "Nina", console_errors)
     composer = page.get_by_label("Message to Help desk")
     composer.fill("Why was my article deleted?")
 

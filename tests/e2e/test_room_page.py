@@ -6,8 +6,6 @@ a dropped connection catching up exactly once, and the sign-in flow with screens
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,12 +16,10 @@ from accounts.roles import MENTORS
 from livechat import actions
 from livechat.models import Message, ReadMarker, Room
 from tests.conftest import make_user
-from tests.e2e.conftest import sign_in, wait_live, watch
+from tests.e2e.conftest import ROOM_PATH, message, open_room, wait_live, wait_until, watch
 from tests.servers import Server
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-ROOM_PATH = "/rooms/help-desk/"
 
 
 @pytest.fixture
@@ -33,28 +29,6 @@ def room(e2e_db: None) -> Room:
         name="Help desk",
         description="Ask anything about editing the wiki; mentors answer.",
     )
-
-
-def open_room(browser: Any, server: Server, username: str, errors: list[str], **context: Any):
-    page = browser.new_context(**context).new_page()
-    watch(page, errors)
-    sign_in(page, server.http, username, f"pw-{username}", ROOM_PATH)
-    wait_live(page)
-    return page
-
-
-def wait_until(condition: Callable[[], bool], timeout: float = 5.0) -> None:
-    """Poll a database condition that the server process makes true."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("the condition did not become true in time")
-        time.sleep(0.05)
-
-
-def message(page: Any, text: str) -> Any:
-    """The confirmed message containing ``text`` (not the "being sent" copy)."""
-    return page.locator("#messages > li.msg", has_text=text)
 
 
 def test_two_people_see_each_others_messages_reactions_and_edits_live(
