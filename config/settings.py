@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "channels",
+    "core",
     "accounts",
     "livechat",
     "moderation",
@@ -205,11 +206,6 @@ LIVECHAT_RESUME_MAX_EVENTS = env_int("LIVECHAT_RESUME_MAX_EVENTS", 2000)
 # drops out after this many seconds; live connections refresh every third of it.
 LIVECHAT_PRESENCE_TTL = env_int("LIVECHAT_PRESENCE_TTL", 60)
 LIVECHAT_TYPING_INTERVAL_MS = env_int("LIVECHAT_TYPING_INTERVAL_MS", 1000)
-# The one check every write passes (see moderation/guard.py). A dotted path so that
-# livechat never imports moderation at module level: the dependency points one way.
-LIVECHAT_WRITE_GUARD = os.environ.get("LIVECHAT_WRITE_GUARD", "moderation.guard.check_write")
-# Moderation actions the chat offers its users (hide/unhide for moderators, report).
-LIVECHAT_MODERATION_ACTIONS = "moderation.actions"
 
 AUTHENTICATION_BACKENDS = ["accounts.backends.RolesModelBackend"]
 CSRF_FAILURE_VIEW = "livechat.api.csrf_failure"

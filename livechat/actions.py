@@ -11,6 +11,7 @@ room row (the event-id UPDATE), never the other way round.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -19,10 +20,12 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import adopt_role_flags, is_moderator, with_role_flags
+from core.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, TooLong
+from core.params import parse_id, parse_ids, parse_optional_id
 
-from .broadcast import publish_event_on_commit, publish_to_user_on_commit
-from .errors import ChatError, Conflict, Forbidden, Invalid, NotFound, TooLong
-from .events import EventFrames, allocate_event_id, append_event, dumps
+from . import event_kinds as kinds
+from .broadcast import publish_to_user_on_commit
+from .events import allocate_event_id, dumps, log_event
 from .formatting import normalize_emoji, render
 from .guard import WriteAttempt, check_write
 from .models import (
@@ -36,9 +39,11 @@ from .models import (
     Thanks,
 )
 from .notifications import notify
-from .serializers import message_payload
+from .payloads import message_payload
 
 CLIENT_ID_MAX_LENGTH = 64
+# Notifications marked read in one call.
+MARK_READ_MAX = 500
 
 
 @dataclass(frozen=True)
@@ -76,13 +81,6 @@ def clean_client_id(client_id: object) -> str | None:
     if not isinstance(client_id, str) or len(client_id) > CLIENT_ID_MAX_LENGTH:
         raise Invalid(f"client_id must be text of at most {CLIENT_ID_MAX_LENGTH} characters.")
     return client_id
-
-
-def clean_id(value: object, *, field: str) -> int:
-    # bool is an int in Python; true is not a message id.
-    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-        raise Invalid(f"{field} must be a positive integer.")
-    return value
 
 
 def _resolve_mentions(names: list[str]) -> dict[str, int]:
@@ -129,12 +127,9 @@ def _get_message(message_id: int, *, room: Room | None, lock: bool = False) -> M
     return message
 
 
-def _record(message: Message, kind: str, now: Any, event_id: int) -> Change:
+def _record(message: Message, kind: str, now: datetime, event_id: int) -> Change:
     payload = message_payload(message)
-    append_event(room_id=message.room_id, event_id=event_id, kind=kind, payload=payload, now=now)
-    publish_event_on_commit(
-        message.room_id, EventFrames.build(event_id=event_id, kind=kind, payload=payload)
-    )
+    log_event(room_id=message.room_id, event_id=event_id, kind=kind, payload=payload, now=now)
     return Change(message=message, event_id=event_id, payload=payload)
 
 
@@ -153,10 +148,10 @@ def send_message(
     returns the first message and writes nothing."""
     text = clean_body(body)
     key = clean_client_id(client_id)
-    reply_to_id = None if reply_to is None else clean_id(reply_to, field="reply_to")
+    reply_to_id = parse_optional_id(reply_to, field="reply_to")
     try:
         verdict = check_write(WriteAttempt(user=user, room=room, action="send", text=text))
-    except ChatError:
+    except DomainError:
         # A retry of a message that was accepted must get its ack, even if the guard
         # would refuse a new one now (a rate limit reached by the retries themselves).
         repeat = find_repeat(user=user, client_id=key)
@@ -228,7 +223,7 @@ def _create_message(
     MessageRevision.objects.create(
         message=message, number=1, body=text, html=rendered_html, editor=user, created_at=now
     )
-    return _record(message, RoomEvent.Kind.MESSAGE_CREATED, now, event_id)
+    return _record(message, kinds.MESSAGE_CREATED, now, event_id)
 
 
 def find_repeat(*, user: User, client_id: object) -> Change | None:
@@ -261,8 +256,8 @@ def edit_message(
 ) -> Change:
     """Replace a message's text. Only its author may; an edit started from an older
     revision than the current one is a conflict, never a silent overwrite."""
-    pk = clean_id(message_id, field="message_id")
-    base = clean_id(base_revision, field="base_revision")
+    pk = parse_id(message_id, field="message_id")
+    base = parse_id(base_revision, field="base_revision")
     text = clean_body(body)
     rendered = render(text)
 
@@ -312,7 +307,7 @@ def edit_message(
             editor=user,
             created_at=now,
         )
-        return _record(message, RoomEvent.Kind.MESSAGE_EDITED, now, event_id)
+        return _record(message, kinds.MESSAGE_EDITED, now, event_id)
 
 
 def _check_editable(message: Message, *, user: User, base: int) -> None:
@@ -337,7 +332,7 @@ def toggle_reaction(
     *, user: User, message_id: object, emoji: object, room: Room | None = None
 ) -> Change:
     """Add the user's reaction with this emoji, or take it back if it is there."""
-    pk = clean_id(message_id, field="message_id")
+    pk = parse_id(message_id, field="message_id")
     normalized = normalize_emoji(emoji) if isinstance(emoji, str) else None
     if normalized is None:
         raise Invalid("emoji must be one emoji or a known :shortcode:.")
@@ -358,7 +353,7 @@ def toggle_reaction(
             Reaction.objects.filter(message=message, user=user, emoji=normalized).delete()
             message.reactions = summary
         message.save(update_fields=["reactions"])
-        return _record(message, RoomEvent.Kind.REACTION_CHANGED, now, event_id)
+        return _record(message, kinds.REACTION_CHANGED, now, event_id)
 
 
 def _summary_without(
@@ -395,7 +390,7 @@ def _summary_with(summary: list[dict[str, Any]], emoji: str, username: str) -> l
 def set_hidden(*, user: User, message_id: object, hidden: bool, room: Room | None = None) -> Change:
     """Hide a message from everyone but moderators, or show it again. Moderators only.
     The moderation app wraps this with the reason and its log (moderation.actions)."""
-    pk = clean_id(message_id, field="message_id")
+    pk = parse_id(message_id, field="message_id")
     if not is_moderator(user):
         raise Forbidden("Only moderators can hide or unhide messages.")
     with transaction.atomic():
@@ -407,7 +402,7 @@ def set_hidden(*, user: User, message_id: object, hidden: bool, room: Room | Non
         event_id = allocate_event_id(message.room_id)
         message.hidden = hidden
         message.save(update_fields=["hidden"])
-        kind = RoomEvent.Kind.MESSAGE_HIDDEN if hidden else RoomEvent.Kind.MESSAGE_UNHIDDEN
+        kind = kinds.MESSAGE_HIDDEN if hidden else kinds.MESSAGE_UNHIDDEN
         return _record(message, kind, now, event_id)
 
 
@@ -417,7 +412,7 @@ def set_hidden(*, user: User, message_id: object, hidden: bool, room: Room | Non
 def thank(*, user: User, message_id: object, room: Room | None = None) -> Thanks:
     """Thank the author of someone else's message, once; the author is notified. Personal
     (not in the room's log), but a write like any other: the guard checks it."""
-    pk = clean_id(message_id, field="message_id")
+    pk = parse_id(message_id, field="message_id")
     message = _get_message(pk, room=room)
     if message.author_id == user.pk:
         raise Invalid("You cannot thank yourself.")
@@ -449,12 +444,7 @@ def mark_notifications_read(*, user: User, ids: object = None) -> int:
     Returns how many changed; the user's other tabs are told the new unread count."""
     queryset = Notification.objects.filter(recipient=user, read_at__isnull=True)
     if ids is not None:
-        if not isinstance(ids, list) or not all(
-            isinstance(i, int) and not isinstance(i, bool) for i in ids
-        ):
-            raise Invalid("ids must be a list of notification ids.")
-        if len(ids) > 500:
-            raise Invalid("Mark at most 500 notifications at once.")
+        ids = parse_ids(ids, field="ids", maximum=MARK_READ_MAX)
         queryset = queryset.filter(pk__in=ids)
     with transaction.atomic():
         changed = queryset.update(read_at=timezone.now())
@@ -471,7 +461,7 @@ def mark_notifications_read(*, user: User, ids: object = None) -> int:
 def mark_read(*, user: User, room: Room, message_id: object) -> int:
     """Advance the user's read marker in the room (never backwards). Personal state: it
     is not in the room's event log. Returns the marker's message id."""
-    pk = clean_id(message_id, field="message_id")
+    pk = parse_id(message_id, field="message_id")
     if not Message.objects.filter(pk=pk, room=room).exists():
         raise NotFound(f"Message {pk} does not exist in this room.")
     with transaction.atomic():

@@ -1,65 +1,25 @@
-"""The JSON API (docs/api.md). Views are thin: parse, call one action or selector, answer."""
+"""The chat's JSON API (docs/api.md). Views are thin: parse, call one action or selector,
+answer. Other apps' endpoints (moderation) plug in through livechat.routes."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, JsonResponse
+from django.utils.translation import gettext as _
+
+from core.errors import Forbidden, Invalid
+from core.http import api_view, error_response, json_body
+from core.params import from_text, parse_cursor, parse_id, parse_limit, require_cursor
 
 from . import actions, selectors
-from .errors import ChatError, Forbidden, Invalid
-from .guard import moderation
+from .payloads import room_summary, send_answer
 from .presence import online_counts, online_users
 
-View = Callable[..., JsonResponse]
 
-
-def error_response(error: ChatError) -> JsonResponse:
-    return JsonResponse({"error": error.as_dict()}, status=error.status)
-
-
-def api_view(*methods: str) -> Callable[[View], View]:
-    """Session-authenticated JSON view: domain errors become ``{"error": {...}}``."""
-
-    def decorate(view: View) -> View:
-        @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
-            if request.method not in methods:
-                response = error_response(
-                    Invalid(f"{request.method} is not allowed here; use {' or '.join(methods)}.")
-                )
-                response.status_code = 405
-                response["Allow"] = ", ".join(methods)
-                return response
-            if not request.user.is_authenticated:
-                return error_response(Forbidden("Sign in to use the chat."))
-            try:
-                return view(request, *args, **kwargs)
-            except ChatError as error:
-                return error_response(error)
-
-        return wrapper
-
-    return decorate
-
-
-def json_body(request: HttpRequest) -> dict[str, Any]:
-    try:
-        data = json.loads(request.body or b"{}")
-    except (ValueError, UnicodeDecodeError):
-        raise Invalid("The request body is not valid JSON.") from None
-    if not isinstance(data, dict):
-        raise Invalid("The request body must be a JSON object.")
-    return data
-
-
-def path_id(value: str, *, field: str) -> int:
-    # URL converters already ensure digits; this keeps the error sentence consistent.
-    return actions.clean_id(int(value), field=field)
+def _query(request: HttpRequest, name: str) -> object:
+    return from_text(request.GET.get(name))
 
 
 @api_view("GET")
@@ -67,22 +27,11 @@ def rooms(request: HttpRequest) -> JsonResponse:
     room_list = list(selectors.list_rooms())
     unread = selectors.unread_counts(user=request.user, rooms=room_list)
     online = online_counts([room.pk for room in room_list])
-    return JsonResponse(
-        {
-            "rooms": [
-                {
-                    "slug": room.slug,
-                    "name": room.name,
-                    "description": room.description,
-                    "online_count": online.get(room.pk, 0),
-                    "unread_count": unread.get(room.pk, 0),
-                    "last_event_id": room.last_event_id,
-                    "help": room.slug in settings.LIVECHAT_HELP_ROOMS,
-                }
-                for room in room_list
-            ]
-        }
-    )
+    summaries = [
+        room_summary(room, online_count=online.get(room.pk, 0), unread_count=unread.get(room.pk, 0))
+        for room in room_list
+    ]
+    return JsonResponse({"rooms": summaries})
 
 
 @api_view("GET", "POST")
@@ -97,13 +46,17 @@ def room_messages(request: HttpRequest, slug: str) -> JsonResponse:
             client_id=data.get("client_id"),
             reply_to=data.get("reply_to"),
         )
-        return JsonResponse(change.payload, status=201 if change.created else 200)
+        # The message, plus where it sits in the log: what the socket's `ack` says.
+        answer = {**change.payload, "event_id": send_answer(change)["event_id"]}
+        return JsonResponse(answer, status=201 if change.created else 200)
     page = selectors.history_page(
         room=room,
         viewer=request.user,
-        before=selectors.parse_cursor(request.GET.get("before"), field="before"),
-        limit=selectors.parse_limit(
-            request.GET.get("limit"), default=50, maximum=selectors.MAX_PAGE
+        before=parse_cursor(_query(request, "before"), field="before"),
+        limit=parse_limit(
+            _query(request, "limit"),
+            default=settings.LIVECHAT_HISTORY_PAGE_SIZE,
+            maximum=selectors.MAX_PAGE,
         ),
     )
     return JsonResponse(
@@ -114,14 +67,15 @@ def room_messages(request: HttpRequest, slug: str) -> JsonResponse:
 @api_view("GET")
 def room_events(request: HttpRequest, slug: str) -> JsonResponse:
     room = selectors.get_room(slug)
-    after = selectors.parse_cursor(request.GET.get("after"), field="after")
-    if after is None:
-        raise Invalid("after is required: the last event id you hold (0 for none).")
     page = selectors.events_page(
         room=room,
         viewer=request.user,
-        after=after,
-        limit=selectors.parse_limit(request.GET.get("limit"), default=500, maximum=1000),
+        after=require_cursor(_query(request, "after"), field="after"),
+        limit=parse_limit(
+            _query(request, "limit"),
+            default=settings.LIVECHAT_EVENTS_PAGE_SIZE,
+            maximum=selectors.MAX_EVENTS_PAGE,
+        ),
     )
     return JsonResponse(
         {"events": page.events, "last_event_id": page.last_event_id, "has_more": page.has_more}
@@ -129,8 +83,8 @@ def room_events(request: HttpRequest, slug: str) -> JsonResponse:
 
 
 @api_view("GET", "PATCH")
-def message_detail(request: HttpRequest, message_id: str) -> JsonResponse:
-    pk = path_id(message_id, field="message_id")
+def message_detail(request: HttpRequest, message_id: int) -> JsonResponse:
+    pk = parse_id(message_id, field="message_id")
     if request.method == "GET":
         return JsonResponse(selectors.message_for(message_id=pk, viewer=request.user))
     data = json_body(request)
@@ -144,59 +98,25 @@ def message_detail(request: HttpRequest, message_id: str) -> JsonResponse:
 
 
 @api_view("GET")
-def message_revisions(request: HttpRequest, message_id: str) -> JsonResponse:
-    pk = path_id(message_id, field="message_id")
+def message_revisions(request: HttpRequest, message_id: int) -> JsonResponse:
+    pk = parse_id(message_id, field="message_id")
     return JsonResponse({"revisions": selectors.revisions(message_id=pk, viewer=request.user)})
 
 
 @api_view("POST")
-def message_reactions(request: HttpRequest, message_id: str) -> JsonResponse:
-    pk = path_id(message_id, field="message_id")
+def message_reactions(request: HttpRequest, message_id: int) -> JsonResponse:
     data = json_body(request)
-    change = actions.toggle_reaction(user=request.user, message_id=pk, emoji=data.get("emoji"))
-    return JsonResponse(change.payload)
-
-
-def csrf_failure(request: HttpRequest, reason: str = "") -> JsonResponse:
-    """API clients get the error shape they parse everywhere else, with the reason."""
-    from django.views.csrf import csrf_failure as html_failure
-
-    if request.path.startswith("/api/"):
-        return error_response(
-            Forbidden(
-                f"CSRF check failed ({reason}). Send the csrftoken cookie's value in the "
-                "X-CSRFToken header."
-            )
-        )
-    return html_failure(request, reason=reason)
-
-
-@api_view("POST")
-def message_hide(request: HttpRequest, message_id: str, hidden: bool = True) -> JsonResponse:
-    data = json_body(request)
-    change = moderation().hide_message(
-        moderator=request.user,
-        message_id=path_id(message_id, field="message_id"),
-        reason=data.get("reason"),
-        hidden=hidden,
-    )
-    return JsonResponse(change.payload)
-
-
-@api_view("POST")
-def message_report(request: HttpRequest, message_id: str) -> JsonResponse:
-    data = json_body(request)
-    report = moderation().report_message(
+    change = actions.toggle_reaction(
         user=request.user,
-        message_id=path_id(message_id, field="message_id"),
-        reason=data.get("reason"),
+        message_id=parse_id(message_id, field="message_id"),
+        emoji=data.get("emoji"),
     )
-    return JsonResponse({"report": {"id": report.pk, "message_id": report.message_id}}, status=201)
+    return JsonResponse(change.payload)
 
 
 @api_view("POST")
-def message_thanks(request: HttpRequest, message_id: str) -> JsonResponse:
-    thanks = actions.thank(user=request.user, message_id=path_id(message_id, field="message_id"))
+def message_thanks(request: HttpRequest, message_id: int) -> JsonResponse:
+    thanks = actions.thank(user=request.user, message_id=parse_id(message_id, field="message_id"))
     return JsonResponse({"thanks": {"message_id": thanks.message_id}}, status=201)
 
 
@@ -222,8 +142,10 @@ def notifications(request: HttpRequest) -> JsonResponse:
     return JsonResponse(
         selectors.notifications_page(
             user=request.user,
-            before=selectors.parse_cursor(request.GET.get("before"), field="before"),
-            limit=selectors.parse_limit(request.GET.get("limit"), default=20, maximum=100),
+            before=parse_cursor(_query(request, "before"), field="before"),
+            limit=parse_limit(
+                _query(request, "limit"), default=20, maximum=selectors.MAX_NOTIFICATIONS_PAGE
+            ),
         )
     )
 
@@ -237,5 +159,22 @@ def notifications_read(request: HttpRequest) -> JsonResponse:
     elif "ids" in data:
         changed = actions.mark_notifications_read(user=request.user, ids=data["ids"])
     else:
-        raise Invalid('Send {"ids": [...]} or {"all": true}.')
+        raise Invalid(_('Send {"ids": [...]} or {"all": true}.'))
     return JsonResponse({"marked": changed})
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> JsonResponse:
+    """API clients get the error shape they parse everywhere else, with the reason."""
+    from django.views.csrf import csrf_failure as html_failure
+
+    if request.path.startswith("/api/"):
+        return error_response(
+            Forbidden(
+                _(
+                    "CSRF check failed (%(reason)s). Send the csrftoken cookie's value in the "
+                    "X-CSRFToken header."
+                )
+                % {"reason": reason}
+            )
+        )
+    return html_failure(request, reason=reason)

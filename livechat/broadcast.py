@@ -4,13 +4,14 @@ change that could still roll back."""
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 
-from .events import EventFrames
+if TYPE_CHECKING:
+    from .events import EventFrames
 
 logger = logging.getLogger(__name__)
 

@@ -1,8 +1,9 @@
 """The room socket, /ws/rooms/<slug>/ (docs/api.md).
 
-Thin by design: parse a frame, call one action or selector through
-``database_sync_to_async``, turn a domain error into an `error` frame. Rules live in
-actions.py, reads in selectors.py.
+Thin by design: parse a frame, hand it to its registered handler (livechat.frames: every
+app registers its own) on the database thread, turn a domain error into an `error`
+frame. Rules live in the actions, reads in selectors.py. The socket itself answers only
+what needs its own state: `typing` (the channel layer) and `resume` (its cursor).
 """
 
 from __future__ import annotations
@@ -17,16 +18,19 @@ from typing import Any
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from accounts.roles import is_moderator, public_user
+from core.errors import DomainError, Invalid, NotFound, Resync, TooLong
+from core.params import require_cursor
 
-from . import actions, selectors
+from . import selectors
 from .broadcast import room_group, user_group
 from .delivery import EventCursor
-from .errors import ChatError, Invalid, NotFound, Resync, TooLong
 from .events import EventFrames, dumps
-from .guard import moderation
+from .frames import Frame, FrameContext, handler_for
 from .models import Room
+from .payloads import room_ref
 from .presence import member_key, store
 
 logger = logging.getLogger(__name__)
@@ -71,6 +75,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
             await self.close(code=CLOSE_ROOM_NOT_FOUND)
             return
         self.room = room
+        self.context = FrameContext(user=self.user, room=room)
         self.moderator = is_moderator(self.user)
         self.me = public_user(self.user)
         self.group = room_group(room.pk)
@@ -89,7 +94,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         await self.send_frame(
             {
                 "type": "hello",
-                "room": {"slug": room.slug, "name": room.name},
+                "room": room_ref(room),
                 "user": self.me,
                 "last_event_id": room.last_event_id,
                 "online": online,
@@ -137,111 +142,45 @@ class RoomConsumer(AsyncWebsocketConsumer):
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if text_data is None:
-            await self.send_error(Invalid("Frames must be JSON text, not binary."))
+            await self.send_error(Invalid(_("Frames must be JSON text, not binary.")))
             return
         if len(text_data) > settings.LIVECHAT_MAX_FRAME_BYTES:
             await self.send_error(
-                TooLong(f"The frame is larger than {settings.LIVECHAT_MAX_FRAME_BYTES} bytes.")
+                TooLong(
+                    _("The frame is larger than %(limit)d bytes.")
+                    % {"limit": settings.LIVECHAT_MAX_FRAME_BYTES}
+                )
             )
             return
         try:
             frame = json.loads(text_data)
         except ValueError:
-            await self.send_error(Invalid("The frame is not valid JSON."))
+            await self.send_error(Invalid(_("The frame is not valid JSON.")))
             return
         if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
-            await self.send_error(Invalid('A frame must be a JSON object with a "type".'))
-            return
-        handler = self.client_handlers().get(frame["type"])
-        if handler is None:
-            await self.send_error(Invalid(f"Unknown frame type {frame['type'][:40]!r}."))
+            await self.send_error(Invalid(_('A frame must be a JSON object with a "type".')))
             return
         try:
-            await handler(frame)
-        except ChatError as error:
+            await self.handle(frame)
+        except DomainError as error:
             await self.send_error(error, answers=_answers(frame))
 
-    def client_handlers(self) -> dict[str, Handler]:
-        return {
-            "message.send": self.on_send,
-            "message.edit": self.on_edit,
-            "reaction.toggle": self.on_reaction,
-            "typing": self.on_typing,
-            "read": self.on_read,
-            "resume": self.on_resume,
-            "message.hide": self.on_hide,
-            "message.unhide": self.on_unhide,
-            "message.report": self.on_report,
-            "thanks": self.on_thanks,
-        }
+    async def handle(self, frame: Frame) -> None:
+        kind = frame["type"]
+        if kind == "typing":
+            await self.on_typing()
+            return
+        if kind == "resume":
+            await self.replay(require_cursor(frame.get("after_event_id"), field="after_event_id"))
+            return
+        handler = handler_for(kind)
+        if handler is None:
+            raise Invalid(_("Unknown frame type %(type)r.") % {"type": kind[:40]})
+        reply = await database_sync_to_async(handler)(self.context, frame)
+        if reply is not None:
+            await self.send_frame(reply)
 
-    async def on_send(self, frame: dict[str, Any]) -> None:
-        change = await database_sync_to_async(actions.send_message)(
-            user=self.user,
-            room=self.room,
-            body=frame.get("body"),
-            client_id=frame.get("client_id"),
-            reply_to=frame.get("reply_to"),
-        )
-        await self.send_frame(
-            {
-                "type": "ack",
-                "client_id": change.message.client_id,
-                "message_id": change.message.pk,
-                "event_id": change.event_id,
-            }
-        )
-
-    async def on_edit(self, frame: dict[str, Any]) -> None:
-        await database_sync_to_async(actions.edit_message)(
-            user=self.user,
-            room=self.room,
-            message_id=frame.get("message_id"),
-            body=frame.get("body"),
-            base_revision=frame.get("base_revision"),
-        )
-
-    async def on_reaction(self, frame: dict[str, Any]) -> None:
-        await database_sync_to_async(actions.toggle_reaction)(
-            user=self.user,
-            room=self.room,
-            message_id=frame.get("message_id"),
-            emoji=frame.get("emoji"),
-        )
-
-    async def on_read(self, frame: dict[str, Any]) -> None:
-        await database_sync_to_async(actions.mark_read)(
-            user=self.user, room=self.room, message_id=frame.get("message_id")
-        )
-
-    async def on_hide(self, frame: dict[str, Any], *, hidden: bool = True) -> None:
-        await database_sync_to_async(moderation().hide_message)(
-            moderator=self.user,
-            room=self.room,
-            message_id=frame.get("message_id"),
-            reason=frame.get("reason"),
-            hidden=hidden,
-        )
-
-    async def on_unhide(self, frame: dict[str, Any]) -> None:
-        await self.on_hide(frame, hidden=False)
-
-    async def on_report(self, frame: dict[str, Any]) -> None:
-        report = await database_sync_to_async(moderation().report_message)(
-            user=self.user,
-            room=self.room,
-            message_id=frame.get("message_id"),
-            reason=frame.get("reason"),
-        )
-        await self.send_frame({"type": "reported", "message_id": report.message_id})
-
-    async def on_thanks(self, frame: dict[str, Any]) -> None:
-        thanks = await database_sync_to_async(actions.thank)(
-            user=self.user, room=self.room, message_id=frame.get("message_id")
-        )
-        await self.send_frame({"type": "thanked", "message_id": thanks.message_id})
-
-    async def on_typing(self, frame: dict[str, Any]) -> None:
+    async def on_typing(self) -> None:
         # Ephemeral: never logged, at most one per user per interval, and only to others.
         if await store().typing_allowed(self.room.pk, self.user.pk):
             await self.channel_layer.group_send(
@@ -252,12 +191,6 @@ class RoomConsumer(AsyncWebsocketConsumer):
                     "frame": dumps({"type": "typing", "user": self.me}),
                 },
             )
-
-    async def on_resume(self, frame: dict[str, Any]) -> None:
-        after = frame.get("after_event_id")
-        if not isinstance(after, int) or isinstance(after, bool) or after < 0:
-            raise Invalid("after_event_id must be a whole number, 0 or more.")
-        await self.replay(after)
 
     async def replay(self, after: int) -> None:
         limit = settings.LIVECHAT_RESUME_MAX_EVENTS
@@ -329,7 +262,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
     async def send_frame(self, frame: dict[str, Any]) -> None:
         await self.send(text_data=dumps(frame))
 
-    async def send_error(self, error: ChatError, answers: dict[str, Any] | None = None) -> None:
+    async def send_error(self, error: DomainError, answers: dict[str, Any] | None = None) -> None:
         await self.send_frame({"type": "error", **error.as_dict(), **(answers or {})})
 
 

@@ -1,17 +1,75 @@
-"""The event log: allocation of contiguous event ids, appending events, and the frames
-that carry them. See docs/architecture.md "No event lost"."""
+"""The event log: contiguous event ids, appending events, and the one registry of kinds
+that says how each kind's object goes on the wire. See docs/architecture.md "No event
+lost" and docs/api.md "Events".
+
+An event is a kind (``message.created``, later ``question.claimed``…) plus the object it
+changed, stored as that object's wire form (``RoomEvent.payload``). Each kind belongs to
+a *subject*, registered once by the app that owns it: the key the object travels under
+(``"message"``), what a non-moderator may see of it, and how to bring a replayed object's
+visibility up to date. Everything that turns a logged event into a frame — live
+delivery, ``resume``, the gap filler, the events API — goes through :func:`event_dict`.
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 
+from .broadcast import publish_event_on_commit
 from .models import Room, RoomEvent
-from .serializers import redact_for_public
+
+Payload = dict[str, Any]
+
+
+def _unchanged(payloads: list[Payload]) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class Subject:
+    """A kind of object the log carries (a message, a question)."""
+
+    # The key the object travels under in an event frame: {"message": {...}}.
+    name: str
+    # What a non-moderator may see of the object (the object itself when nothing is
+    # withheld). Must return the same dict when nothing changes: that is how a frame
+    # knows it needs no moderators' copy.
+    public: Callable[[Payload], Payload]
+    # Replays of old events: mark, in place and with one query for the whole batch, what
+    # changed since they were logged and must now be withheld (a message hidden since).
+    refresh: Callable[[list[Payload]], None] = _unchanged
+
+
+_subjects: dict[str, Subject] = {}
+_kinds: dict[str, Subject] = {}
+
+
+def register_subject(subject: Subject, *, kinds: list[str]) -> None:
+    """Register a subject and its event kinds (from an app's ``ready()``)."""
+    for kind in kinds:
+        if kind in _kinds:
+            raise ImproperlyConfigured(f"The event kind {kind!r} is registered twice.")
+        _kinds[kind] = subject
+    _subjects[subject.name] = subject
+
+
+def subject_of(kind: str) -> Subject | None:
+    """The subject of ``kind``; ``None`` for a kind nobody registered (an app removed
+    since): such events still go out, without their object, so clients advance."""
+    return _kinds.get(kind)
+
+
+def registered_kinds() -> frozenset[str]:
+    return frozenset(_kinds)
+
+
+# --- writing -------------------------------------------------------------------------------
 
 
 def allocate_event_id(room_id: int) -> int:
@@ -24,7 +82,7 @@ def allocate_event_id(room_id: int) -> int:
     table = Room._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} SET last_event_id = last_event_id + 1 "  # noqa: S608
+            f"UPDATE {table} SET last_event_id = last_event_id + 1 "
             "WHERE id = %s RETURNING last_event_id",
             [room_id],
         )
@@ -34,12 +92,19 @@ def allocate_event_id(room_id: int) -> int:
     return int(row[0])
 
 
-def append_event(
-    *, room_id: int, event_id: int, kind: str, payload: dict[str, Any], now: datetime
-) -> RoomEvent:
-    return RoomEvent.objects.create(
+def log_event(*, room_id: int, event_id: int, kind: str, payload: Payload, now: datetime) -> None:
+    """Append the event to the log and publish it after commit (``event_id`` comes from
+    :func:`allocate_event_id`, taken earlier in the same transaction)."""
+    if kind not in _kinds:
+        raise ImproperlyConfigured(f"The event kind {kind!r} is not registered.")
+    RoomEvent.objects.create(
         room_id=room_id, event_id=event_id, kind=kind, payload=payload, created_at=now
     )
+    frames = EventFrames.build(event_id=event_id, kind=kind, payload=payload)
+    publish_event_on_commit(room_id, frames)
+
+
+# --- reading -------------------------------------------------------------------------------
 
 
 def dumps(frame: dict[str, Any]) -> str:
@@ -47,9 +112,28 @@ def dumps(frame: dict[str, Any]) -> str:
     return json.dumps(frame, ensure_ascii=False, separators=(",", ":"))
 
 
-def event_dict(*, event_id: int, kind: str, payload: dict[str, Any], moderator: bool) -> dict:
-    message = payload if moderator else redact_for_public(payload)
-    return {"type": "event", "event_id": event_id, "kind": kind, "message": message}
+def event_dict(*, event_id: int, kind: str, payload: Payload, moderator: bool) -> dict[str, Any]:
+    """The event as the ``event`` frame and the events API carry it, for a moderator or
+    for everyone else."""
+    frame: dict[str, Any] = {"type": "event", "event_id": event_id, "kind": kind}
+    subject = _kinds.get(kind)
+    if subject is not None:
+        frame[subject.name] = payload if moderator else subject.public(payload)
+    return frame
+
+
+def refresh_visibility(events: list[RoomEvent]) -> list[RoomEvent]:
+    """Bring replayed events' objects up to date with what must now be withheld, one
+    batch per subject. Payloads are copied first: the rows may be cached elsewhere."""
+    by_subject: dict[str, list[Payload]] = {}
+    for event in events:
+        subject = _kinds.get(event.kind)
+        if subject is not None:
+            event.payload = dict(event.payload)
+            by_subject.setdefault(subject.name, []).append(event.payload)
+    for name, payloads in by_subject.items():
+        _subjects[name].refresh(payloads)
+    return events
 
 
 @dataclass(frozen=True)
@@ -62,14 +146,15 @@ class EventFrames:
     moderator: str | None
 
     @classmethod
-    def build(cls, *, event_id: int, kind: str, payload: dict[str, Any]) -> EventFrames:
-        public = dumps(event_dict(event_id=event_id, kind=kind, payload=payload, moderator=False))
+    def build(cls, *, event_id: int, kind: str, payload: Payload) -> EventFrames:
+        public_dict = event_dict(event_id=event_id, kind=kind, payload=payload, moderator=False)
+        subject = _kinds.get(kind)
         moderator = None
-        if payload.get("hidden"):
+        if subject is not None and public_dict[subject.name] is not payload:
             moderator = dumps(
                 event_dict(event_id=event_id, kind=kind, payload=payload, moderator=True)
             )
-        return cls(event_id=event_id, public=public, moderator=moderator)
+        return cls(event_id=event_id, public=dumps(public_dict), moderator=moderator)
 
     @classmethod
     def of(cls, event: RoomEvent) -> EventFrames:

@@ -1,20 +1,17 @@
 """The one check every write passes before it persists.
 
-The rules (blocks, abuse filters, rate limits) live in the moderation app; livechat reaches
-them through ``settings.LIVECHAT_WRITE_GUARD``, resolved lazily, so that the dependency
-points one way (moderation -> livechat) and stays visible in one place.
+The rules (blocks, abuse filters, rate limits) live in the moderation app, which installs
+its guard here in its ``ready()`` (:func:`install_guard`): the dependency points one way
+(moderation -> livechat) and livechat never names moderation. Without a guard installed,
+writes are refused: a chat whose moderation failed to load must not run unguarded.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
-from importlib import import_module
-from types import ModuleType
 from typing import TYPE_CHECKING, Protocol
 
-from django.conf import settings
-from django.utils.module_loading import import_string
+from django.core.exceptions import ImproperlyConfigured
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -46,19 +43,20 @@ ALLOW = Verdict()
 
 class Guard(Protocol):
     def __call__(self, attempt: WriteAttempt) -> Verdict | None:
-        """Return to allow; raise a :class:`livechat.errors.ChatError` to refuse."""
+        """Return to allow; raise a :class:`core.errors.DomainError` to refuse."""
 
 
-@cache
-def _guard(path: str) -> Guard:
-    return import_string(path)
+_installed: list[Guard] = []
 
 
-def moderation() -> ModuleType:
-    """The moderation actions (hide, report) that chat entry points offer to their users,
-    reached the same way as the guard: by setting, so livechat never imports moderation."""
-    return import_module(settings.LIVECHAT_MODERATION_ACTIONS)
+def install_guard(guard: Guard) -> None:
+    """Make ``guard`` the check of every write (once, from an app's ``ready()``)."""
+    if _installed and _installed[0] is not guard:
+        raise ImproperlyConfigured("A write guard is already installed.")
+    _installed[:] = [guard]
 
 
 def check_write(attempt: WriteAttempt) -> Verdict:
-    return _guard(settings.LIVECHAT_WRITE_GUARD)(attempt) or ALLOW
+    if not _installed:
+        raise ImproperlyConfigured("No write guard is installed; is moderation in INSTALLED_APPS?")
+    return _installed[0](attempt) or ALLOW

@@ -110,19 +110,15 @@ class Reaction(models.Model):
 
 
 class RoomEvent(models.Model):
-    """The event log: every persisted change of a room, numbered 1, 2, 3, … per room."""
+    """The event log: every persisted change of a room, numbered 1, 2, 3, … per room.
 
-    class Kind(models.TextChoices):
-        MESSAGE_CREATED = "message.created"
-        MESSAGE_EDITED = "message.edited"
-        MESSAGE_HIDDEN = "message.hidden"
-        MESSAGE_UNHIDDEN = "message.unhidden"
-        REACTION_CHANGED = "reaction.changed"
+    The kinds are not fixed here: apps register them with their subjects
+    (livechat.events), so the help desk's questions share the log with messages."""
 
     room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="events")
     event_id = models.BigIntegerField()
-    kind = models.CharField(max_length=32, choices=Kind.choices)
-    # The whole message as it was after this change, in the wire format.
+    kind = models.CharField(max_length=32)
+    # The object the change left behind (a message, a question), in its wire format.
     payload = models.JSONField()
     created_at = models.DateTimeField()
 

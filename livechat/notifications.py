@@ -12,7 +12,7 @@ from accounts.roles import public_user
 from .broadcast import publish_to_user_on_commit
 from .events import dumps
 from .models import Message, Notification
-from .serializers import iso
+from .payloads import iso
 
 EXCERPT_LENGTH = 120
 

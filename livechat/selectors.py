@@ -12,9 +12,9 @@ from django.db.models.functions import Collate, Upper
 
 from accounts.models import User
 from accounts.roles import adopt_role_flags, is_moderator, public_user, with_role_flags
+from core.errors import Invalid, NotFound, Resync
 
-from .errors import Invalid, NotFound, Resync
-from .events import event_dict
+from .events import event_dict, refresh_visibility
 from .models import (
     Message,
     MessageRevision,
@@ -25,9 +25,13 @@ from .models import (
     Thanks,
 )
 from .notifications import notification_payload
-from .serializers import iso, message_payload, redact_for_public
+from .payloads import iso, message_payload, redact_for_public
 
+# The largest pages a client may ask for; the defaults are settings
+# (LIVECHAT_HISTORY_PAGE_SIZE, LIVECHAT_EVENTS_PAGE_SIZE), checked against these.
 MAX_PAGE = 100
+MAX_EVENTS_PAGE = 1000
+MAX_NOTIFICATIONS_PAGE = 100
 # Above any message id: the "before" of the newest page (bigint's maximum).
 MAX_MESSAGE_ID = 2**63 - 1
 
@@ -75,30 +79,6 @@ def last_read_message_id(*, user: User, room: Room) -> int:
         "last_read_message_id", flat=True
     )
     return marker.first() or 0
-
-
-def parse_limit(value: str | None, *, default: int, maximum: int) -> int:
-    if value in (None, ""):
-        return default
-    try:
-        limit = int(value)
-    except ValueError:
-        raise Invalid(f"limit must be a whole number between 1 and {maximum}.") from None
-    if not 1 <= limit <= maximum:
-        raise Invalid(f"limit must be between 1 and {maximum}.")
-    return limit
-
-
-def parse_cursor(value: str | None, *, field: str) -> int | None:
-    if value in (None, ""):
-        return None
-    try:
-        cursor = int(value)
-    except ValueError:
-        raise Invalid(f"{field} must be a whole number.") from None
-    if cursor < 0:
-        raise Invalid(f"{field} must not be negative.")
-    return cursor
 
 
 def _messages_with_authors() -> QuerySet[Message]:
@@ -179,20 +159,7 @@ def events_after(*, room: Room, after: int, limit: int) -> tuple[list[RoomEvent]
     rows = list(
         RoomEvent.objects.filter(room=room, event_id__gt=after).order_by("event_id")[: limit + 1]
     )
-    return _with_current_visibility(rows[:limit]), len(rows) > limit
-
-
-def _with_current_visibility(events: list[RoomEvent]) -> list[RoomEvent]:
-    """Mark the payloads of messages hidden *since* the event as hidden, so that replaying
-    an old `message.created` never shows a non-moderator text a moderator has hidden."""
-    shown = {event.payload["id"] for event in events if not event.payload.get("hidden")}
-    if not shown:
-        return events
-    hidden = set(Message.objects.filter(pk__in=shown, hidden=True).values_list("pk", flat=True))
-    for event in events:
-        if event.payload["id"] in hidden:
-            event.payload = {**event.payload, "hidden": True}
-    return events
+    return refresh_visibility(rows[:limit]), len(rows) > limit
 
 
 def events_page(*, room: Room, viewer: User, after: int, limit: int | None = None) -> EventsPage:
@@ -210,7 +177,7 @@ def events_page(*, room: Room, viewer: User, after: int, limit: int | None = Non
     return EventsPage(events=events, last_event_id=last, has_more=has_more)
 
 
-def get_message(*, message_id: int, viewer: User) -> Message:
+def get_message(*, message_id: int) -> Message:
     message = _messages_with_authors().filter(pk=message_id).first()
     if message is None:
         raise NotFound(f"Message {message_id} does not exist.")
@@ -218,11 +185,11 @@ def get_message(*, message_id: int, viewer: User) -> Message:
 
 
 def message_for(*, message_id: int, viewer: User) -> dict[str, Any]:
-    return _payload_for(get_message(message_id=message_id, viewer=viewer), viewer)
+    return _payload_for(get_message(message_id=message_id), viewer)
 
 
 def revisions(*, message_id: int, viewer: User) -> list[dict[str, Any]]:
-    message = get_message(message_id=message_id, viewer=viewer)
+    message = get_message(message_id=message_id)
     if message.hidden and not is_moderator(viewer):
         # Hidden text, and every earlier version of it, is for moderators only.
         return []

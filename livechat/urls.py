@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import api, views
+from .routes import registered_routes
 
 app_name = "livechat"
 
@@ -21,17 +22,11 @@ urlpatterns = [
         api.message_revisions,
         name="api-message-revisions",
     ),
-    path("api/messages/<int:message_id>/hide/", api.message_hide, name="api-message-hide"),
-    path(
-        "api/messages/<int:message_id>/unhide/",
-        api.message_hide,
-        {"hidden": False},
-        name="api-message-unhide",
-    ),
-    path("api/messages/<int:message_id>/report/", api.message_report, name="api-message-report"),
     path(
         "api/messages/<int:message_id>/reactions/",
         api.message_reactions,
         name="api-message-reactions",
     ),
+    # Other apps' endpoints (moderation), registered in their ready().
+    *registered_routes(),
 ]

@@ -13,9 +13,9 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import ensure_csrf_cookie
 
 from accounts.roles import public_user
+from core.errors import NotFound
 
 from . import selectors
-from .errors import NotFound
 from .formatting import EMOJI_SHORTCODES
 
 

@@ -11,9 +11,10 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import is_moderator
+from core.errors import Conflict, Forbidden, Invalid, NotFound
+from core.params import parse_id
 from livechat import actions as chat
-from livechat.actions import Change, clean_id
-from livechat.errors import Conflict, Forbidden, Invalid, NotFound
+from livechat.actions import Change
 from livechat.guard import WriteAttempt, check_write
 from livechat.models import Message, Room
 
@@ -180,7 +181,7 @@ def report_message(
     *, user: User, message_id: object, reason: object, room: Room | None = None
 ) -> Report:
     """Anyone who can write may report a message once (while their report is open)."""
-    pk = clean_id(message_id, field="message_id")
+    pk = parse_id(message_id, field="message_id")
     text = clean_reason(reason)
     queryset = Message.objects.select_related("room")
     if room is not None:

@@ -8,6 +8,17 @@ class ModerationConfig(AppConfig):
     # apps.py holds two configs: this one is what "moderation" in INSTALLED_APPS means.
     default = True
 
+    def ready(self) -> None:
+        # Plug into the chat: the guard on every write, the moderation frames and routes.
+        from livechat.guard import install_guard
+        from livechat.routes import register_routes
+
+        from . import api, socket_frames  # noqa: F401
+        from .guard import check_write
+
+        install_guard(check_write)
+        register_routes(api.routes())
+
 
 class ModerationAdminConfig(admin_apps.AdminConfig):
     """django.contrib.admin with the moderators' site as ``admin.site``: in INSTALLED_APPS

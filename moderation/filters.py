@@ -25,9 +25,10 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import adopt_role_flags, roles_of, with_role_flags
-from livechat.errors import Blocked, Filtered, Invalid
+from core.errors import Invalid
 from livechat.guard import Verdict, WriteAttempt
 from livechat.models import Message
+from moderation.errors import Blocked, Filtered
 
 from . import counters
 from .actions import log, place_block, require_moderator

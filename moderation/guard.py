@@ -1,9 +1,9 @@
 """The moderation guard: every livechat write calls :func:`check_write` before it persists
-(through ``settings.LIVECHAT_WRITE_GUARD``), whatever the entry point: socket, JSON API,
-admin, management commands.
+(ModerationConfig.ready installs it into livechat.guard), whatever the entry point: socket,
+JSON API, admin, management commands.
 
 Order: the account, blocks (nobody is exempt), rate limits (mentors and moderators are),
-abuse filters. A refusal raises a ChatError with a sentence for the person refused; it
+abuse filters. A refusal raises a DomainError with a sentence for the person refused; it
 persists nothing and broadcasts nothing.
 """
 
@@ -13,8 +13,9 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from accounts.roles import roles_of
-from livechat.errors import Blocked, Forbidden
+from core.errors import Forbidden
 from livechat.guard import Verdict, WriteAttempt
+from moderation.errors import Blocked
 
 from . import blocklist, ratelimit
 from .filters import run_filters

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 
-from livechat.errors import RateLimited
+from moderation.errors import RateLimited
 
 from . import counters
 

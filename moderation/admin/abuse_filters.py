@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from livechat.errors import ChatError, Invalid
+from core.errors import DomainError, Invalid
 
 from .. import filters
 from ..diff import word_diff
@@ -195,7 +195,7 @@ class AbuseFilterAdmin(ModeratorAdmin):
             form.add_error("rule", error.detail)
         except ValidationError as error:  # the model's own checks, in save_filter
             form.add_error(None, error)
-        except ChatError as error:
+        except DomainError as error:
             form.add_error(None, error.detail)
         return None
 

@@ -19,7 +19,7 @@ from django.utils.text import Truncator
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
-from livechat.errors import ChatError, Invalid
+from core.errors import DomainError, Invalid
 
 from ..admin_site import may_moderate
 
@@ -161,5 +161,5 @@ def admin_link(viewname: str, pk: Any, label: str) -> SafeString:
     return format_html('<a href="{}">{}</a>', reverse(viewname, args=[pk]), label)
 
 
-def report_error(request: HttpRequest, error: ChatError) -> None:
+def report_error(request: HttpRequest, error: DomainError) -> None:
     messages.error(request, error.detail)

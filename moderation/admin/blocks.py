@@ -16,7 +16,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from accounts.models import User
-from livechat.errors import ChatError
+from core.errors import DomainError
 from livechat.models import Room
 
 from .. import actions
@@ -154,7 +154,7 @@ class BlockAdmin(ModeratorAdmin):
         if request.method == "POST" and form.is_valid():
             try:
                 block = self._place(request, form.cleaned_data, report)
-            except ChatError as error:
+            except DomainError as error:
                 form.add_error(None, error.detail)
             else:
                 messages.success(request, f"{block.user} is blocked.")
@@ -221,7 +221,7 @@ class BlockAdmin(ModeratorAdmin):
             actions.lift_block(
                 moderator=request.user, block=block, reason=form.cleaned_data["reason"]
             )
-        except ChatError as error:
+        except DomainError as error:
             report_error(request, error)
         else:
             messages.success(request, f"The block of {block.user} is lifted.")

@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils import timezone
 
-from livechat.errors import ChatError, Invalid
+from core.errors import DomainError, Invalid
 from livechat.models import Message, MessageRevision
 
 from .. import actions
@@ -89,7 +89,7 @@ class MessageAdmin(ModeratorAdmin):
                 reason=form.cleaned_data["reason"],
                 hidden=hidden,
             )
-        except ChatError as error:
+        except DomainError as error:
             report_error(request, error)
         else:
             messages.success(request, f"Message {message.pk} is {'hidden' if hidden else 'shown'}.")

@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.safestring import SafeString
 
-from livechat.errors import ChatError, Conflict, Invalid
+from core.errors import Conflict, DomainError, Invalid
 
 from .. import actions
 from ..actions import REASON_MAX_LENGTH
@@ -132,7 +132,7 @@ class ReportAdmin(ModeratorAdmin):
                 outcome=form.cleaned_data["outcome"],
                 note=form.cleaned_data["note"],
             )
-        except ChatError as error:
+        except DomainError as error:
             report_error(request, error)
             return HttpResponseRedirect(self.url("change", report.pk))
         messages.success(request, f"Report {report.pk} is resolved.")
@@ -157,7 +157,7 @@ class ReportAdmin(ModeratorAdmin):
         except Invalid as error:
             form.add_error("note", error.detail)
             return self._detail(request, report, form)
-        except ChatError as error:
+        except DomainError as error:
             report_error(request, error)
             return HttpResponseRedirect(self.url("change", report.pk))
         messages.success(request, f"Message {report.message_id} is hidden; report resolved.")

@@ -16,9 +16,9 @@ from playwright.sync_api import expect
 from accounts.models import User
 from accounts.roles import MENTORS, MODERATORS
 from livechat import actions
-from livechat.errors import Filtered
 from livechat.models import Message, Room
 from moderation import filters
+from moderation.errors import Filtered
 from moderation.models import AbuseFilter
 from tests.conftest import make_user
 from tests.e2e.conftest import sign_in, watch

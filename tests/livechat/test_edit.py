@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
+from core.errors import Conflict, Forbidden, Invalid, NotFound, TooLong
 from livechat import actions
-from livechat.errors import Conflict, Forbidden, Invalid, NotFound, TooLong
 from livechat.models import Message, MessageRevision, RoomEvent
 
 pytestmark = pytest.mark.django_db

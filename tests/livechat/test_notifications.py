@@ -8,8 +8,8 @@ import pytest
 from channels.db import database_sync_to_async
 from django.test import Client
 
+from core.errors import Conflict, Forbidden, Invalid
 from livechat import actions
-from livechat.errors import Conflict, Forbidden, Invalid
 from livechat.models import Notification, RoomEvent, Thanks
 from moderation import actions as moderation
 from tests.conftest import HOST, fresh
@@ -65,7 +65,7 @@ def test_thanks_once_per_person_and_message_notifies_the_author(alice, bob, room
 def test_blocked_users_cannot_thank(alice, bob, moderator, room):
     message = actions.send_message(user=alice, room=room, body="x").message
     moderation.place_block(moderator=fresh(moderator), user=bob, reason="Spam")
-    from livechat.errors import Blocked
+    from moderation.errors import Blocked
 
     with pytest.raises(Blocked):
         actions.thank(user=bob, message_id=message.pk)

@@ -6,8 +6,8 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from core.errors import Resync
 from livechat import actions, selectors
-from livechat.errors import Resync
 from livechat.models import Message, RoomEvent
 
 pytestmark = pytest.mark.django_db

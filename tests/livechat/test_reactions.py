@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
+from core.errors import Invalid, NotFound
 from livechat import actions
-from livechat.errors import Invalid, NotFound
 from livechat.models import Reaction, RoomEvent
 
 pytestmark = pytest.mark.django_db

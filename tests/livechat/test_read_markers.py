@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 from channels.db import database_sync_to_async
 
+from core.errors import Invalid, NotFound
 from livechat import actions, selectors
-from livechat.errors import Invalid, NotFound
 from livechat.models import ReadMarker, RoomEvent
 
 

@@ -5,8 +5,8 @@ import threading
 import pytest
 from django.db import connection
 
+from core.errors import Invalid, NotFound, TooLong
 from livechat import actions
-from livechat.errors import Invalid, NotFound, TooLong
 from livechat.models import Message, MessageRevision, RoomEvent
 from tests.conftest import fresh
 
@@ -122,7 +122,7 @@ def test_the_author_payload_carries_roles(mentor, room):
 def test_an_inactive_account_cannot_send(alice, room):
     alice.is_active = False
     alice.save()
-    from livechat.errors import Forbidden
+    from core.errors import Forbidden
 
     with pytest.raises(Forbidden):
         actions.send_message(user=alice, room=room, body="hi")

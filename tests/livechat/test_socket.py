@@ -136,11 +136,11 @@ async def test_an_edit_from_an_old_revision_is_a_conflict_naming_the_current_one
         ('{"type": "message.send", "body": 12}', "must be text"),
         (
             '{"type": "message.edit", "message_id": "1", "body": "x", "base_revision": 1}',
-            "message_id must be a positive integer",
+            "message_id must be a whole number, 1 or more",
         ),
         (
             '{"type": "message.edit", "message_id": 1, "body": "x", "base_revision": true}',
-            "base_revision must be a positive integer",
+            "base_revision must be a whole number, 1 or more",
         ),
         ('{"type": "reaction.toggle", "message_id": 1, "emoji": ["x"]}', "emoji"),
         ('{"type": "resume", "after_event_id": -1}', "after_event_id"),
@@ -221,7 +221,7 @@ async def test_a_dropped_frame_is_filled_from_the_log_before_the_next_one(
     # Write event 1 without publishing it, as if the layer had dropped it.
     from unittest import mock
 
-    with mock.patch("livechat.actions.publish_event_on_commit"):
+    with mock.patch("livechat.events.publish_event_on_commit"):
         await database_sync_to_async(actions.send_message)(user=bob, room=room, body="dropped")
     await database_sync_to_async(actions.send_message)(user=bob, room=room, body="next")
 

@@ -10,10 +10,11 @@ from channels.db import database_sync_to_async
 from django.test import Client
 from django.utils import timezone
 
+from core.errors import Forbidden, Invalid
 from livechat import actions
-from livechat.errors import Blocked, Forbidden, Invalid
 from livechat.models import Message, RoomEvent
 from moderation import actions as moderation
+from moderation.errors import Blocked
 from moderation.models import Block, ModerationLog, Report
 from tests.conftest import HOST, fresh
 

@@ -9,10 +9,11 @@ import pytest
 from channels.db import database_sync_to_async
 from django.test import Client
 
+from core.errors import Invalid
 from livechat import actions
-from livechat.errors import Blocked, Filtered, Invalid
 from livechat.models import Message, RoomEvent
 from moderation import filters
+from moderation.errors import Blocked, Filtered
 from moderation.models import AbuseFilter, AbuseFilterVersion, AbuseLog, Block, ModerationLog
 from tests.conftest import HOST, fresh
 

@@ -9,8 +9,8 @@ import pytest
 from channels.db import database_sync_to_async
 from django.test import Client
 
+from core.errors import Conflict, Forbidden, Invalid
 from livechat import actions, selectors
-from livechat.errors import Conflict, Forbidden, Invalid
 from moderation import actions as moderation
 from moderation.models import ModerationLog
 from tests.conftest import HOST, fresh

@@ -7,9 +7,9 @@ import pytest
 from django.utils import timezone
 
 from livechat import actions
-from livechat.errors import RateLimited
 from livechat.models import Message
 from moderation import ratelimit
+from moderation.errors import RateLimited
 from tests.conftest import fresh
 
 pytestmark = pytest.mark.django_db

@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 from channels.db import database_sync_to_async
 
+from core.errors import Conflict, Forbidden, Invalid, NotFound
 from livechat import actions
-from livechat.errors import Conflict, Forbidden, Invalid, NotFound
 from moderation import actions as moderation
 from moderation.models import ModerationLog, Report
 from tests.conftest import fresh

@@ -1,0 +1,59 @@
+"""Domain errors, shared by every app.
+
+Each carries a wire ``code``, the HTTP ``status`` the JSON API answers with, a sentence
+for a person (``detail``, already translated) and extra fields for the error body (the
+current revision of a conflict, a block's expiry). Sockets turn them into ``error``
+frames, JSON views into ``{"error": {...}}``, the admin into a message on the page.
+
+Refusals that belong to one app live there (``moderation.errors``: blocked, filtered,
+rate_limited); this module holds only what every app may raise.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+
+class DomainError(Exception):
+    code: ClassVar[str] = "invalid"
+    status: ClassVar[int] = 400
+
+    def __init__(self, detail: str, **extra: Any) -> None:
+        super().__init__(detail)
+        self.detail = str(detail)
+        self.extra = extra
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "detail": self.detail, **self.extra}
+
+
+class Invalid(DomainError):
+    code = "invalid"
+    status = 400
+
+
+class TooLong(DomainError):
+    code = "too_long"
+    status = 400
+
+
+class Forbidden(DomainError):
+    code = "forbidden"
+    status = 403
+
+
+class NotFound(DomainError):
+    code = "not_found"
+    status = 404
+
+
+class Conflict(DomainError):
+    code = "conflict"
+    status = 409
+
+
+class Resync(DomainError):
+    """The events asked for are no longer in the log: fetch history again."""
+
+    code = "resync"
+    status = 410

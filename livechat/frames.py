@@ -1,0 +1,64 @@
+"""The socket's client frames: one registry, filled by every app in its ``ready()``.
+
+A handler is a plain synchronous function of the socket's context and the frame; it
+calls one action and returns the frame to answer the sender with (an ``ack``, say) or
+``None``. The consumer runs it on the database thread and turns a domain error into an
+``error`` frame, so a handler holds no socket plumbing and no rules of its own.
+
+livechat registers the chat's frames (livechat.socket_frames); moderation its own
+(hide, unhide, report); the help desk will register its frames the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ImproperlyConfigured
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+    from .models import Room
+
+Frame = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class FrameContext:
+    """What a frame handler knows of the socket it arrived on."""
+
+    user: User
+    room: Room
+
+
+FrameHandler = Callable[[FrameContext, Frame], Frame | None]
+
+_handlers: dict[str, FrameHandler] = {}
+# Frames the consumer answers itself (they need the socket: its cursor, the layer).
+RESERVED = frozenset({"typing", "resume"})
+
+
+def register_frame(frame_type: str, handler: FrameHandler) -> None:
+    if frame_type in RESERVED or frame_type in _handlers:
+        raise ImproperlyConfigured(f"The socket frame {frame_type!r} is registered twice.")
+    _handlers[frame_type] = handler
+
+
+def frame(frame_type: str) -> Callable[[FrameHandler], FrameHandler]:
+    """Decorator form of :func:`register_frame`."""
+
+    def decorate(handler: FrameHandler) -> FrameHandler:
+        register_frame(frame_type, handler)
+        return handler
+
+    return decorate
+
+
+def handler_for(frame_type: str) -> FrameHandler | None:
+    return _handlers.get(frame_type)
+
+
+def registered() -> frozenset[str]:
+    return frozenset(_handlers) | RESERVED
