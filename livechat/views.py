@@ -17,6 +17,7 @@ from core.errors import NotFound
 
 from . import selectors
 from .formatting import EMOJI_SHORTCODES
+from .payloads import room_ref
 
 
 @login_required
@@ -36,7 +37,7 @@ def _room_context(request: HttpRequest, slug: str, *, embedded: bool) -> dict[st
     except NotFound as error:
         raise Http404(error.detail) from None
     config = {
-        "room": {"slug": room.slug, "name": room.name},
+        "room": room_ref(room),
         "user": public_user(request.user),
         "maxLength": settings.LIVECHAT_MAX_MESSAGE_LENGTH,
         "emoji": ["👍", "❤️", "😂", "🎉", "🤔", "🙏"],
@@ -45,6 +46,8 @@ def _room_context(request: HttpRequest, slug: str, *, embedded: bool) -> dict[st
         # Where the "new" divider goes on entry: the first message after this one.
         "lastReadMessageId": selectors.last_read_message_id(user=request.user, room=room),
         "helpRooms": settings.LIVECHAT_HELP_ROOMS,
+        # The page asks for history pages of the size the server is configured for.
+        "historyPageSize": settings.LIVECHAT_HISTORY_PAGE_SIZE,
     }
     return {"room": room, "rooms": selectors.list_rooms(), "config": config}
 
