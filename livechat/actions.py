@@ -17,6 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.roles import adopt_role_flags, is_moderator, with_role_flags
@@ -62,14 +63,15 @@ class Change:
 
 def clean_body(body: object) -> str:
     if not isinstance(body, str):
-        raise Invalid("The message body must be text.")
+        raise Invalid(_("The message body must be text."))
     text = body.strip()
     if not text:
-        raise Invalid("The message is empty.")
+        raise Invalid(_("The message is empty."))
     limit = settings.LIVECHAT_MAX_MESSAGE_LENGTH
     if len(text) > limit:
         raise TooLong(
-            f"The message is {len(text)} characters long; the limit is {limit}.",
+            _("The message is %(length)d characters long; the limit is %(limit)d.")
+            % {"length": len(text), "limit": limit},
             limit=limit,
         )
     return text
@@ -79,7 +81,11 @@ def clean_client_id(client_id: object) -> str | None:
     if client_id is None or client_id == "":
         return None
     if not isinstance(client_id, str) or len(client_id) > CLIENT_ID_MAX_LENGTH:
-        raise Invalid(f"client_id must be text of at most {CLIENT_ID_MAX_LENGTH} characters.")
+        raise Invalid(
+            _("client_id must be text of at most %(limit)d characters.")
+            % {"limit": CLIENT_ID_MAX_LENGTH},
+            field="client_id",
+        )
     return client_id
 
 
@@ -107,6 +113,10 @@ def _case_variants(names: list[str]) -> list[str]:
     return sorted(variants)
 
 
+def not_in_room(message_id: int) -> str:
+    return _("Message %(id)d does not exist in this room.") % {"id": message_id}
+
+
 def _lock_message(message_id: int, *, room: Room | None) -> Message:
     """The message with its author's roles, locked until the transaction ends."""
     return _get_message(message_id, room=room, lock=True)
@@ -122,7 +132,7 @@ def _get_message(message_id: int, *, room: Room | None, lock: bool = False) -> M
         queryset = queryset.filter(room=room)
     message = queryset.filter(pk=message_id).first()
     if message is None:
-        raise NotFound(f"Message {message_id} does not exist in this room.")
+        raise NotFound(not_in_room(message_id))
     adopt_role_flags(message.author, message, user_field="author")
     return message
 
@@ -202,7 +212,10 @@ def _create_message(
             .first()
         )
         if replied_to_author is None:
-            raise NotFound(f"Message {reply_to_id} (the reply target) does not exist in this room.")
+            raise NotFound(
+                _("Message %(id)d (the reply target) does not exist in this room.")
+                % {"id": reply_to_id}
+            )
     mentioned = _resolve_mentions(mentions)
     message = Message.objects.create(
         room=room,
@@ -312,13 +325,16 @@ def edit_message(
 
 def _check_editable(message: Message, *, user: User, base: int) -> None:
     if message.author_id != user.pk:
-        raise Forbidden("Only the author can edit this message.")
+        raise Forbidden(_("Only the author can edit this message."))
     if message.hidden:
-        raise Forbidden("This message was hidden by a moderator and can no longer be edited.")
+        raise Forbidden(_("This message was hidden by a moderator and can no longer be edited."))
     if base != message.revision:
         raise Conflict(
-            f"The message was changed meanwhile: it is at revision {message.revision}, "
-            f"your edit started from revision {base}.",
+            _(
+                "The message was changed meanwhile: it is at revision %(current)d, "
+                "your edit started from revision %(base)d."
+            )
+            % {"current": message.revision, "base": base},
             message_id=message.pk,
             current_revision=message.revision,
             message=message_payload(message),
@@ -335,12 +351,12 @@ def toggle_reaction(
     pk = parse_id(message_id, field="message_id")
     normalized = normalize_emoji(emoji) if isinstance(emoji, str) else None
     if normalized is None:
-        raise Invalid("emoji must be one emoji or a known :shortcode:.")
+        raise Invalid(_("emoji must be one emoji or a known :shortcode:."), field="emoji")
 
     with transaction.atomic():
         message = _lock_message(pk, room=room)
         if message.hidden:
-            raise Forbidden("This message was hidden by a moderator.")
+            raise Forbidden(_("This message was hidden by a moderator."))
         check_write(WriteAttempt(user=user, room=message.room, action="react", message=message))
         now = timezone.now()
         event_id = allocate_event_id(message.room_id)
@@ -392,12 +408,16 @@ def set_hidden(*, user: User, message_id: object, hidden: bool, room: Room | Non
     The moderation app wraps this with the reason and its log (moderation.actions)."""
     pk = parse_id(message_id, field="message_id")
     if not is_moderator(user):
-        raise Forbidden("Only moderators can hide or unhide messages.")
+        raise Forbidden(_("Only moderators can hide or unhide messages."))
     with transaction.atomic():
         message = _lock_message(pk, room=room)
         if message.hidden == hidden:
-            state = "hidden" if hidden else "visible"
-            raise Conflict(f"Message {pk} is already {state}.", message_id=pk)
+            already = (
+                _("Message %(id)d is already hidden.")
+                if hidden
+                else _("Message %(id)d is already visible.")
+            )
+            raise Conflict(already % {"id": pk}, message_id=pk)
         now = timezone.now()
         event_id = allocate_event_id(message.room_id)
         message.hidden = hidden
@@ -415,9 +435,9 @@ def thank(*, user: User, message_id: object, room: Room | None = None) -> Thanks
     pk = parse_id(message_id, field="message_id")
     message = _get_message(pk, room=room)
     if message.author_id == user.pk:
-        raise Invalid("You cannot thank yourself.")
+        raise Invalid(_("You cannot thank yourself."))
     if message.hidden:
-        raise Forbidden("This message was hidden by a moderator.")
+        raise Forbidden(_("This message was hidden by a moderator."))
     check_write(WriteAttempt(user=user, room=message.room, action="thanks", message=message))
     now = timezone.now()
     try:
@@ -431,7 +451,7 @@ def thank(*, user: User, message_id: object, room: Room | None = None) -> Thanks
             )
     except IntegrityError:
         raise Conflict(
-            "You have already thanked the author for this message.", message_id=pk
+            _("You have already thanked the author for this message."), message_id=pk
         ) from None
     return thanks
 
@@ -463,7 +483,7 @@ def mark_read(*, user: User, room: Room, message_id: object) -> int:
     is not in the room's event log. Returns the marker's message id."""
     pk = parse_id(message_id, field="message_id")
     if not Message.objects.filter(pk=pk, room=room).exists():
-        raise NotFound(f"Message {pk} does not exist in this room.")
+        raise NotFound(not_in_room(pk))
     with transaction.atomic():
         marker, _ = ReadMarker.objects.select_for_update().get_or_create(user=user, room=room)
         if pk > marker.last_read_message_id:

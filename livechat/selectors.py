@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import QuerySet
 from django.db.models.functions import Collate, Upper
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.roles import adopt_role_flags, is_moderator, public_user, with_role_flags
@@ -39,7 +40,7 @@ MAX_MESSAGE_ID = 2**63 - 1
 def get_room(slug: str) -> Room:
     room = Room.objects.filter(slug=slug).first()
     if room is None:
-        raise NotFound(f"There is no room called {slug!r}.")
+        raise NotFound(_("There is no room called “%(slug)s”.") % {"slug": slug})
     return room
 
 
@@ -155,7 +156,9 @@ def events_after(*, room: Room, after: int, limit: int) -> tuple[list[RoomEvent]
         # The room object may predate the newest commit: look again before refusing.
         room.refresh_from_db(fields=["last_event_id", "pruned_through_event_id"])
     if after < room.pruned_through_event_id or after > room.last_event_id:
-        raise Resync("The events after this point are no longer available; load the history again.")
+        raise Resync(
+            _("The events after this point are no longer available; load the history again.")
+        )
     rows = list(
         RoomEvent.objects.filter(room=room, event_id__gt=after).order_by("event_id")[: limit + 1]
     )
@@ -180,7 +183,7 @@ def events_page(*, room: Room, viewer: User, after: int, limit: int | None = Non
 def get_message(*, message_id: int) -> Message:
     message = _messages_with_authors().filter(pk=message_id).first()
     if message is None:
-        raise NotFound(f"Message {message_id} does not exist.")
+        raise NotFound(_("Message %(id)d does not exist.") % {"id": message_id})
     return message
 
 
@@ -243,7 +246,7 @@ def complete_usernames(
     if not cleaned:
         return []
     if len(cleaned) > 150:
-        raise Invalid("prefix is too long.")
+        raise Invalid(_("prefix is too long."), field="prefix")
     wanted = cleaned.upper()
     chosen: dict[int, dict[str, Any]] = {}
     for user in sorted(online, key=lambda u: u["username"].casefold()):

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.roles import MENTORS, MODERATORS
@@ -29,13 +30,13 @@ USERS = [
 
 
 class Command(BaseCommand):
-    help = "Create demo rooms and users (newcomer, mentor, moderator). Idempotent."
+    help = _("Create demo rooms and users (newcomer, mentor, moderator). Idempotent.")
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument(
             "--reset-passwords",
             action="store_true",
-            help="Give the demo users new passwords and print them.",
+            help=_("Give the demo users new passwords and print them."),
         )
 
     def handle(self, *args: Any, reset_passwords: bool = False, **options: Any) -> None:
@@ -56,14 +57,16 @@ class Command(BaseCommand):
                 printed.append((username, password))
 
         if printed:
-            self.stdout.write(self.style.SUCCESS("Demo users (passwords are shown only now):"))
+            self.stdout.write(self.style.SUCCESS(_("Demo users (passwords are shown only now):")))
             for username, password in printed:
                 self.stdout.write(f"  {username:<10} {password}")
             self._greet()
         else:
             self.stdout.write(
-                "Demo users exist (newcomer, mentor, moderator); "
-                "`python manage.py seed_demo --reset-passwords` prints new passwords."
+                _(
+                    "Demo users exist (newcomer, mentor, moderator); "
+                    "`python manage.py seed_demo --reset-passwords` prints new passwords."
+                )
             )
 
     def _greet(self) -> None:
