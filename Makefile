@@ -6,7 +6,7 @@ STAMP := $(VENV)/.requirements-installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup run test lint format e2e bench-baseline clean
+.PHONY: setup run test lint format e2e messages bench-baseline clean
 
 $(STAMP): requirements.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,16 @@ test: setup
 
 e2e: setup
 	$(BIN)/python -m pytest tests/e2e $(PYTEST_ARGS)
+
+# The English source catalogs (locale/en/LC_MESSAGES): every msgid the templates, the
+# Python code (django.po) and the page's scripts (djangojs.po) use. tests/test_catalogs.py
+# fails when they are out of date. The creation date is dropped so that a run that changes
+# no message changes no file.
+MESSAGES_IGNORE := --ignore .venv --ignore tests --ignore bench --ignore staticfiles --ignore docs
+messages: setup
+	$(BIN)/python manage.py makemessages -l en --no-obsolete -d django $(MESSAGES_IGNORE)
+	$(BIN)/python manage.py makemessages -l en --no-obsolete -d djangojs $(MESSAGES_IGNORE)
+	for po in locale/en/LC_MESSAGES/*.po; do sed -i '/^"POT-Creation-Date: /d' "$$po"; done
 
 lint: setup
 	$(BIN)/ruff check .
