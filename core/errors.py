@@ -18,6 +18,12 @@ class DomainError(Exception):
     code: ClassVar[str] = "invalid"
     status: ClassVar[int] = 400
 
+    def __init_subclass__(cls, *, code: str = "", status: int = 0, **kwargs: Any) -> None:
+        # class Invalid(DomainError, code="invalid", status=400): one line per error.
+        super().__init_subclass__(**kwargs)
+        cls.code = code or cls.code
+        cls.status = status or cls.status
+
     def __init__(self, detail: str, **extra: Any) -> None:
         super().__init__(detail)
         self.detail = str(detail)
@@ -27,33 +33,20 @@ class DomainError(Exception):
         return {"code": self.code, "detail": self.detail, **self.extra}
 
 
-class Invalid(DomainError):
-    code = "invalid"
-    status = 400
+class Invalid(DomainError, code="invalid", status=400): ...
 
 
-class TooLong(DomainError):
-    code = "too_long"
-    status = 400
+class TooLong(DomainError, code="too_long", status=400): ...
 
 
-class Forbidden(DomainError):
-    code = "forbidden"
-    status = 403
+class Forbidden(DomainError, code="forbidden", status=403): ...
 
 
-class NotFound(DomainError):
-    code = "not_found"
-    status = 404
+class NotFound(DomainError, code="not_found", status=404): ...
 
 
-class Conflict(DomainError):
-    code = "conflict"
-    status = 409
+class Conflict(DomainError, code="conflict", status=409): ...
 
 
-class Resync(DomainError):
+class Resync(DomainError, code="resync", status=410):
     """The events asked for are no longer in the log: fetch history again."""
-
-    code = "resync"
-    status = 410

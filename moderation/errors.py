@@ -5,16 +5,10 @@ from __future__ import annotations
 from core.errors import DomainError
 
 
-class Blocked(DomainError):
-    code = "blocked"
-    status = 403
+class Blocked(DomainError, code="blocked", status=403): ...
 
 
-class Filtered(DomainError):
-    code = "filtered"
-    status = 403
+class Filtered(DomainError, code="filtered", status=403): ...
 
 
-class RateLimited(DomainError):
-    code = "rate_limited"
-    status = 429
+class RateLimited(DomainError, code="rate_limited", status=429): ...

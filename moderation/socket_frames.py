@@ -8,26 +8,24 @@ from livechat.frames import Frame, FrameContext, frame
 from . import actions
 
 
-@frame("message.hide")
-def hide(ctx: FrameContext, data: Frame) -> None:
+def _set_hidden(ctx: FrameContext, data: Frame, *, hidden: bool) -> None:
     actions.hide_message(
         moderator=ctx.user,
         room=ctx.room,
         message_id=data.get("message_id"),
         reason=data.get("reason"),
-        hidden=True,
+        hidden=hidden,
     )
+
+
+@frame("message.hide")
+def hide(ctx: FrameContext, data: Frame) -> None:
+    _set_hidden(ctx, data, hidden=True)
 
 
 @frame("message.unhide")
 def unhide(ctx: FrameContext, data: Frame) -> None:
-    actions.hide_message(
-        moderator=ctx.user,
-        room=ctx.room,
-        message_id=data.get("message_id"),
-        reason=data.get("reason"),
-        hidden=False,
-    )
+    _set_hidden(ctx, data, hidden=False)
 
 
 @frame("message.report")
