@@ -1,5 +1,6 @@
 """Moderation writes: blocks, hiding, reports. Each records itself in the moderation log,
-in the same transaction as the change it records."""
+in the same transaction as the change it records. The chat, the JSON API and the admin
+call these same functions; none of them composes two writes on its own."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.roles import is_moderator
@@ -24,22 +26,27 @@ from .models import Block, ModerationLog, Report
 REASON_MAX_LENGTH = 1000
 
 
-def clean_reason(reason: object, *, required: bool = True) -> str:
+def clean_reason(reason: object, *, required: bool = True, field: str = "reason") -> str:
     if reason is None:
         reason = ""
     if not isinstance(reason, str):
-        raise Invalid("The reason must be text.")
+        raise Invalid(_("The reason must be text."), field=field)
     text = reason.strip()
     if required and not text:
-        raise Invalid("Give a reason: it is shown to the person and kept in the log.")
+        raise Invalid(
+            _("Give a reason: it is shown to the person and kept in the log."), field=field
+        )
     if len(text) > REASON_MAX_LENGTH:
-        raise Invalid(f"The reason is longer than {REASON_MAX_LENGTH} characters.")
+        raise Invalid(
+            _("The reason is longer than %(limit)d characters.") % {"limit": REASON_MAX_LENGTH},
+            field=field,
+        )
     return text
 
 
 def require_moderator(user: User) -> None:
     if not is_moderator(user):
-        raise Forbidden("Only moderators can do this.")
+        raise Forbidden(_("Only moderators can do this."))
 
 
 def log(
@@ -81,16 +88,16 @@ def place_block(
         require_moderator(moderator)
     text = clean_reason(reason)
     if duration is not None and expires_at is not None:
-        raise Invalid("Give a duration or an expiry date, not both.")
+        raise Invalid(_("Give a duration or an expiry date, not both."), field="expires_at")
     now = timezone.now()
     if duration is not None:
         if duration <= timedelta(0):
-            raise Invalid("The duration must be positive.")
+            raise Invalid(_("The duration must be positive."), field="duration")
         expires_at = now + duration
     if expires_at is not None and expires_at <= now:
-        raise Invalid("The expiry must be in the future.")
+        raise Invalid(_("The expiry must be in the future."), field="expires_at")
     if rooms is not None and not rooms:
-        raise Invalid("A partial block needs at least one room.")
+        raise Invalid(_("A partial block needs at least one room."), field="rooms")
     scope = Block.Scope.ROOMS if rooms else Block.Scope.SITE
     with transaction.atomic():
         block = Block.objects.create(
@@ -118,13 +125,14 @@ def place_block(
     return block
 
 
-def lift_block(*, moderator: User, block: Block, reason: object) -> Block:
+def lift_block(*, moderator: User, block: Block | object, reason: object) -> Block:
+    """Lift a block (``block``: the block, or its id as a client sent it)."""
     require_moderator(moderator)
     text = clean_reason(reason)
     with transaction.atomic():
-        locked = Block.objects.select_for_update().get(pk=block.pk)
+        locked = _locked(Block, block, field="block_id", missing=_("Block %(id)s does not exist."))
         if locked.lifted_at is not None:
-            raise Conflict("This block was already lifted.")
+            raise Conflict(_("This block was already lifted."))
         locked.lifted_at = timezone.now()
         locked.lifted_by = moderator
         locked.lift_reason = text
@@ -138,6 +146,17 @@ def lift_block(*, moderator: User, block: Block, reason: object) -> Block:
         )
         _forget_blocks(locked.user_id)
     return locked
+
+
+def _locked(model: type[Any], obj: object, *, field: str, missing: str) -> Any:
+    """The row of ``obj`` (a model instance, or an id from a client) locked for update;
+    NotFound with the ``missing`` sentence when there is none. Callers check permissions
+    first, so that nobody learns from the answer which ids exist."""
+    pk = obj.pk if isinstance(obj, model) else parse_id(obj, field=field)
+    row = model.objects.select_for_update().filter(pk=pk).first()
+    if row is None:
+        raise NotFound(missing % {"id": pk})
+    return row
 
 
 def _forget_blocks(user_id: int) -> None:
@@ -188,7 +207,7 @@ def report_message(
         queryset = queryset.filter(room=room)
     message = queryset.filter(pk=pk).first()
     if message is None:
-        raise NotFound(f"Message {pk} does not exist in this room.")
+        raise NotFound(_("Message %(id)s does not exist in this room.") % {"id": pk})
     check_write(
         WriteAttempt(user=user, room=message.room, action="report", message=message, text=text)
     )
@@ -197,21 +216,26 @@ def report_message(
             return Report.objects.create(message=message, reporter=user, reason=text)
     except IntegrityError:
         raise Conflict(
-            "You have already reported this message; moderators will look at it."
+            _("You have already reported this message; moderators will look at it.")
         ) from None
 
 
-def resolve_report(*, moderator: User, report: Report, outcome: str, note: object = "") -> Report:
+def resolve_report(
+    *, moderator: User, report: Report | object, outcome: object, note: object = ""
+) -> Report:
+    """Close a report with an outcome and an optional note (``report``: the report, or
+    its id as a client sent it). Only the outcome is recorded: hiding the message or
+    blocking its author are :func:`hide_and_resolve` and :func:`block_and_resolve`."""
     require_moderator(moderator)
     if outcome not in Report.Outcome.values:
         raise Invalid(
-            f"Unknown outcome {outcome!r}; use one of {', '.join(Report.Outcome.values)}."
+            _("Unknown outcome %(outcome)s; use one of %(choices)s.")
+            % {"outcome": repr(outcome), "choices": ", ".join(Report.Outcome.values)},
+            field="outcome",
         )
-    text = clean_reason(note, required=False)
+    text = clean_reason(note, required=False, field="note")
     with transaction.atomic():
-        locked = Report.objects.select_for_update().get(pk=report.pk)
-        if locked.status == Report.Status.RESOLVED:
-            raise Conflict("This report was already resolved.")
+        locked = _open_report(report)
         locked.status = Report.Status.RESOLVED
         locked.outcome = outcome
         locked.resolved_by = moderator
@@ -227,4 +251,61 @@ def resolve_report(*, moderator: User, report: Report, outcome: str, note: objec
             report_id=locked.pk,
             outcome=outcome,
         )
+    return locked
+
+
+def hide_and_resolve(*, moderator: User, report: Report | object, note: object) -> Report:
+    """Hide the reported message (unless it is hidden already) and resolve the report as
+    "hidden", the note being the reason shown to the message's author. Both or neither:
+    a report resolved as "hidden" over a visible message would lie."""
+    require_moderator(moderator)
+    with transaction.atomic():
+        locked = _open_report(report)
+        hiding = not locked.message.hidden
+        text = clean_reason(note, required=hiding, field="note")
+        if hiding:
+            hide_message(moderator=moderator, message_id=locked.message_id, reason=text)
+        return resolve_report(
+            moderator=moderator, report=locked, outcome=Report.Outcome.HIDDEN, note=text
+        )
+
+
+def block_and_resolve(
+    *,
+    moderator: User,
+    report: Report | object,
+    reason: object,
+    user: User | None = None,
+    rooms: list[Room] | None = None,
+    duration: timedelta | None = None,
+    expires_at: datetime | None = None,
+) -> tuple[Block, Report]:
+    """Block the reported message's author (or ``user``, when the moderator chose someone
+    else) as :func:`place_block` does, and resolve the report as "blocked" with the
+    reason as its note. One transaction: a report resolved as "blocked" without its block
+    would lie, and a block placed over a report that someone else resolved meanwhile
+    would be a second answer to one report."""
+    require_moderator(moderator)
+    with transaction.atomic():
+        locked = _open_report(report)
+        block = place_block(
+            moderator=moderator,
+            user=user if user is not None else locked.message.author,
+            reason=reason,
+            rooms=rooms,
+            duration=duration,
+            expires_at=expires_at,
+        )
+        resolved = resolve_report(
+            moderator=moderator, report=locked, outcome=Report.Outcome.BLOCKED, note=block.reason
+        )
+    return block, resolved
+
+
+def _open_report(report: Report | object) -> Report:
+    locked: Report = _locked(
+        Report, report, field="report_id", missing=_("Report %(id)s does not exist.")
+    )
+    if locked.status == Report.Status.RESOLVED:
+        raise Conflict(_("This report was already resolved."))
     return locked

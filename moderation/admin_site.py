@@ -21,6 +21,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
 from accounts.roles import is_moderator
@@ -34,9 +35,9 @@ def may_moderate(request: HttpRequest) -> bool:
 
 
 class ModerationAdminSite(admin.AdminSite):
-    site_header = "Help desk moderation"
-    site_title = "Help desk moderation"
-    index_title = "Moderation"
+    site_header = _("Help desk moderation")
+    site_title = _("Help desk moderation")
+    index_title = _("Moderation")
     # The app list in a sidebar takes a quarter of the width from the texts and diffs
     # moderators read; the index and the breadcrumbs lead everywhere.
     enable_nav_sidebar = False

@@ -10,12 +10,15 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
 
 from core.errors import DomainError, Invalid
 
@@ -29,36 +32,48 @@ TEXT_FIELDS = ("name", "description", "rule", "warn_message")
 NUMBER_FIELDS = ("throttle_count", "throttle_period", "block_duration")
 
 
-class AbuseFilterForm(forms.Form):
-    name = forms.CharField(max_length=120)
-    description = forms.CharField(
-        max_length=255, help_text="Public: shown to the person whose message it refuses."
-    )
-    rule = forms.CharField(
-        widget=forms.Textarea(
-            attrs={"rows": 10, "class": "mod-rule", "spellcheck": "false", "autocomplete": "off"}
-        ),
-        help_text="In the abuse-filter language: see docs/abuse-filters.md.",
-    )
-    enabled = forms.BooleanField(required=False, initial=True)
+def _formfield(field: Any, **kwargs: Any) -> forms.Field | None:
+    """The model field's own form field, with its MinValueValidator as the form's
+    min_value too, so that the browser's number input says the same as the model."""
+    minimums = [v.limit_value for v in field.validators if isinstance(v, MinValueValidator)]
+    if minimums:
+        kwargs.setdefault("min_value", max(minimums))
+    return field.formfield(**kwargs)
+
+
+def _model_field(name: str) -> Any:
+    return AbuseFilter._meta.get_field(name)
+
+
+class AbuseFilterForm(forms.ModelForm):
+    """The editor's fields, derived from AbuseFilter's: lengths, help texts, minimums and
+    labels are the model's. Only ``actions`` (a JSON list in the model) is declared here,
+    as the choice of actions it holds. Saving goes through filters.save_filter, never
+    ``form.save()``."""
+
     actions = forms.MultipleChoiceField(
+        label=capfirst(_model_field("actions").verbose_name),
         choices=AbuseFilter.Action.choices,
         widget=forms.CheckboxSelectMultiple,
         required=False,
-        help_text="Every match is logged; these act on top of that.",
+        help_text=_model_field("actions").help_text,
     )
-    warn_message = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 2}),
-        required=False,
-        help_text="For “warn”; empty: the description.",
-    )
-    throttle_count = forms.IntegerField(
-        min_value=0, initial=0, help_text="Act only past this many matches per person; 0: always."
-    )
-    throttle_period = forms.IntegerField(min_value=1, initial=3600, help_text="Seconds.")
-    block_duration = forms.IntegerField(
-        min_value=1, initial=24 * 3600, help_text="Seconds, for “block”."
-    )
+
+    class Meta:
+        model = AbuseFilter
+        fields = filters.FILTER_FIELDS
+        formfield_callback = _formfield
+        widgets = {
+            "rule": forms.Textarea(
+                attrs={
+                    "rows": 10,
+                    "class": "mod-rule",
+                    "spellcheck": "false",
+                    "autocomplete": "off",
+                }
+            ),
+            "warn_message": forms.Textarea(attrs={"rows": 2}),
+        }
 
     @classmethod
     def of(cls, abuse_filter: AbuseFilter | None) -> AbuseFilterForm:
@@ -77,7 +92,7 @@ class AbuseFilterForm(forms.Form):
 
 class TestRunForm(forms.Form):
     limit = forms.IntegerField(
-        label="Messages",
+        label=_("Messages"),
         min_value=1,
         max_value=TEST_LIMIT_MAX,
         initial=100,
@@ -87,7 +102,7 @@ class TestRunForm(forms.Form):
 
 @admin.register(AbuseFilter)
 class AbuseFilterAdmin(ModeratorAdmin):
-    list_title = "Abuse filters"
+    list_title = _("Abuse filters")
     list_display = ["name", "enabled", "acts", "state", "version", "matches_24h", "updated_at"]
     list_filter = ["enabled", "suspended", "needs_attention"]
     search_fields = ["name", "description", "rule"]
@@ -97,21 +112,23 @@ class AbuseFilterAdmin(ModeratorAdmin):
         matches = Count("log", filter=Q(log__created_at__gte=since))
         return super().get_queryset(request).annotate(recent_matches=matches)
 
-    @admin.display(description="actions")
+    @admin.display(description=_("actions"))
     def acts(self, abuse_filter: AbuseFilter) -> str:
-        return ", ".join(abuse_filter.actions) or "log only"
+        return ", ".join(abuse_filter.actions) or str(_("log only"))
 
-    @admin.display(description="state")
+    @admin.display(description=_("state"))
     def state(self, abuse_filter: AbuseFilter) -> SafeString | str:
         if abuse_filter.suspended:
-            return format_html('<span class="mod-badge mod-{}">{}</span>', "suspended", "suspended")
+            return format_html(
+                '<span class="mod-badge mod-{}">{}</span>', "suspended", _("suspended")
+            )
         if abuse_filter.needs_attention:
             return format_html(
-                '<span class="mod-badge mod-{}">{}</span>', "attention", "needs attention"
+                '<span class="mod-badge mod-{}">{}</span>', "attention", _("needs attention")
             )
         return ""
 
-    @admin.display(description="matches, 24 h", ordering="recent_matches")
+    @admin.display(description=_("matches, 24 h"), ordering="recent_matches")
     def matches_24h(self, abuse_filter: AbuseFilter) -> SafeString:
         url = reverse("admin:moderation_abuselog_changelist")
         return format_html(
@@ -151,12 +168,20 @@ class AbuseFilterAdmin(ModeratorAdmin):
             form = AbuseFilterForm(request.POST)
             saved = self._save(request, form, abuse_filter) if form.is_valid() else None
             if saved is not None:
-                messages.success(request, f"“{saved}” is saved: version {saved.version}.")
+                messages.success(
+                    request,
+                    _("“%(name)s” is saved: version %(version)s.")
+                    % {"name": saved, "version": saved.version},
+                )
                 return HttpResponseRedirect(self.url("change", saved.pk))
         return self.render(
             request,
             "admin/moderation/abusefilter/edit.html",
-            title=f"Abuse filter “{abuse_filter}”" if abuse_filter else "Add abuse filter",
+            title=(
+                _("Abuse filter “%(name)s”") % {"name": abuse_filter}
+                if abuse_filter
+                else _("Add abuse filter")
+            ),
             original=abuse_filter,
             abuse_filter=abuse_filter,
             form=form,
@@ -209,7 +234,7 @@ class AbuseFilterAdmin(ModeratorAdmin):
                 {v.number for v in versions}, request.GET.get("from"), request.GET.get("to")
             )
         except Invalid:
-            messages.warning(request, "Choose two different versions of this filter.")
+            messages.warning(request, _("Choose two different versions of this filter."))
             pair = None
         if pair is None and len(versions) >= 2:
             pair = (versions[1].number, versions[0].number)
@@ -217,7 +242,7 @@ class AbuseFilterAdmin(ModeratorAdmin):
         return self.render(
             request,
             "admin/moderation/abusefilter/history.html",
-            title=f"History of “{abuse_filter}”",
+            title=_("History of “%(name)s”") % {"name": abuse_filter},
             original=abuse_filter,
             abuse_filter=abuse_filter,
             versions=versions,
@@ -227,14 +252,14 @@ class AbuseFilterAdmin(ModeratorAdmin):
 
 
 VERSION_FIELDS: list[tuple[str, Callable[[AbuseFilterVersion], object]]] = [
-    ("Name", lambda v: v.name),
-    ("Description", lambda v: v.description),
-    ("Enabled", lambda v: "yes" if v.enabled else "no"),
-    ("Actions", lambda v: ", ".join(v.actions) or "log only"),
-    ("Warn message", lambda v: v.options.get("warn_message", "")),
-    ("Throttle count", lambda v: v.options.get("throttle_count")),
-    ("Throttle period (s)", lambda v: v.options.get("throttle_period")),
-    ("Block duration (s)", lambda v: v.options.get("block_duration")),
+    (_("Name"), lambda v: v.name),
+    (_("Description"), lambda v: v.description),
+    (_("Enabled"), lambda v: str(_("yes") if v.enabled else _("no"))),
+    (_("Actions"), lambda v: ", ".join(v.actions) or str(_("log only"))),
+    (_("Warn message"), lambda v: v.options.get("warn_message", "")),
+    (_("Throttle count"), lambda v: v.options.get("throttle_count")),
+    (_("Throttle period (s)"), lambda v: v.options.get("throttle_period")),
+    (_("Block duration (s)"), lambda v: v.options.get("block_duration")),
 ]
 
 
@@ -243,8 +268,8 @@ def compare(old: AbuseFilterVersion, new: AbuseFilterVersion) -> dict[str, Any]:
     return {
         "old": old,
         "new": new,
-        "old_label": f"version {old.number}",
-        "new_label": f"version {new.number}",
+        "old_label": _("version %(number)s") % {"number": old.number},
+        "new_label": _("version %(number)s") % {"number": new.number},
         "rule_diff": word_diff(old.rule, new.rule),
         "rule_same": old.rule == new.rule,
         "changes": [

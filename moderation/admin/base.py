@@ -4,18 +4,21 @@ views, and small display helpers."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.text import Truncator
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
@@ -52,10 +55,10 @@ class ModeratorAdmin(admin.ModelAdmin):
 
     # The stock forms would save with Model.save(), skipping the actions and their log.
     def save_model(self, request: HttpRequest, obj: Model, form: Any, change: bool) -> None:
-        raise PermissionDenied("Changes go through the moderation actions.")
+        raise PermissionDenied(_("Changes go through the moderation actions."))
 
     def delete_model(self, request: HttpRequest, obj: Model) -> None:
-        raise PermissionDenied("Nothing is deleted from the moderation admin.")
+        raise PermissionDenied(_("Nothing is deleted from the moderation admin."))
 
     def changelist_view(
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None
@@ -87,8 +90,48 @@ class ModeratorAdmin(admin.ModelAdmin):
     def get_or_404(self, request: HttpRequest, object_id: str) -> Any:
         obj = self.get_object(request, unquote(object_id))
         if obj is None:
-            raise Http404(f"No {self.opts.verbose_name} with id {object_id!r}.")
+            raise Http404(
+                _("No %(name)s with id %(id)s.")
+                % {"name": self.opts.verbose_name, "id": repr(object_id)}
+            )
         return obj
+
+    def detail(self, request: HttpRequest, obj: Any, form: forms.Form) -> HttpResponse:
+        """The object's page, with ``form`` (the object views' form) as it stands."""
+        raise NotImplementedError
+
+    def object_action(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_class: type[forms.Form],
+        act: Callable[[Any, dict[str, Any]], str],
+        *,
+        done: str = "change",
+    ) -> HttpResponse:
+        """What every object view does around its one action: find the object (404),
+        check the form (its page again, with the errors), ``act`` on the cleaned data and
+        say what happened (``act`` answers the sentence), then go to the object's page or,
+        with ``done="changelist"``, back to the list. A refusal that names one of the
+        form's fields shows on that field; any other shows as a message on the object's
+        page (a conflict: someone else was quicker)."""
+        obj = self.get_or_404(request, object_id)
+        form = form_class(request.POST)
+        if not form.is_valid():
+            return self.detail(request, obj, form)
+        try:
+            success = act(obj, form.cleaned_data)
+        except DomainError as error:
+            field = error.extra.get("field")
+            if isinstance(error, Invalid) and field in form.fields:
+                form.add_error(field, error.detail)
+                return self.detail(request, obj, form)
+            report_error(request, error)
+            return HttpResponseRedirect(self.url("change", obj.pk))
+        messages.success(request, success)
+        if done == "changelist":
+            return HttpResponseRedirect(self.url("changelist"))
+        return HttpResponseRedirect(self.url("change", obj.pk))
 
     def url(self, name: str, *args: Any) -> str:
         return reverse(
@@ -132,7 +175,7 @@ def chosen_pair(
         return None
     numbers = {_int(first), _int(second)}
     if len(numbers) != 2 or not numbers <= available:
-        raise Invalid("Choose two different versions to compare.")
+        raise Invalid(_("Choose two different versions to compare."))
     old, new = sorted(numbers)  # type: ignore[type-var]
     return old, new
 

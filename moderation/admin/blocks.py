@@ -8,12 +8,11 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from core.errors import DomainError
@@ -22,40 +21,44 @@ from livechat.models import Room
 from .. import actions
 from ..actions import REASON_MAX_LENGTH
 from ..models import Block, Report
-from .base import ModeratorAdmin, excerpt, report_error, user_filter
+from .base import ModeratorAdmin, excerpt, user_filter
 
 DURATIONS: dict[str, tuple[str, timedelta | None]] = {
-    "1h": ("1 hour", timedelta(hours=1)),
-    "1d": ("1 day", timedelta(days=1)),
-    "3d": ("3 days", timedelta(days=3)),
-    "1w": ("1 week", timedelta(weeks=1)),
-    "1m": ("1 month (31 days)", timedelta(days=31)),
-    "never": ("Indefinitely", None),
-    "until": ("Until the date below", None),
+    "1h": (_("1 hour"), timedelta(hours=1)),
+    "1d": (_("1 day"), timedelta(days=1)),
+    "3d": (_("3 days"), timedelta(days=3)),
+    "1w": (_("1 week"), timedelta(weeks=1)),
+    "1m": (_("1 month (31 days)"), timedelta(days=31)),
+    "never": (_("Indefinitely"), None),
+    "until": (_("Until the date below"), None),
 }
 
 
 class PlaceBlockForm(forms.Form):
-    username = forms.CharField(label="User", max_length=150)
+    username = forms.CharField(label=_("User"), max_length=150)
     rooms = forms.ModelMultipleChoiceField(
         Room.objects.all(),
+        label=_("Rooms"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Tick none for a site-wide block. Blocked people can still read.",
+        help_text=_("Tick none for a site-wide block. Blocked people can still read."),
     )
     reason = forms.CharField(
+        label=_("Reason"),
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=REASON_MAX_LENGTH,
-        help_text="Shown to the person when they try to write, and kept in the log.",
+        help_text=_("Shown to the person when they try to write, and kept in the log."),
     )
     duration = forms.ChoiceField(
-        choices=[(key, label) for key, (label, _) in DURATIONS.items()], initial="1d"
+        label=_("Duration"),
+        choices=[(key, label) for key, (label, _length) in DURATIONS.items()],
+        initial="1d",
     )
     expires_at = forms.DateTimeField(
-        label="Expires at",
+        label=_("Expires at"),
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
-        help_text="UTC; only with “Until the date below”.",
+        help_text=_("UTC; only with “Until the date below”."),
     )
 
     def clean_username(self) -> User:
@@ -66,53 +69,50 @@ class PlaceBlockForm(forms.Form):
             matches = list(User.objects.filter(username__iexact=name)[:2])
             user = matches[0] if len(matches) == 1 else None
         if user is None:
-            raise ValidationError(f"There is no user called “{name}”.")
+            raise ValidationError(_("There is no user called “%(name)s”.") % {"name": name})
         return user
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         until = data.get("duration") == "until"
         if until and not data.get("expires_at"):
-            self.add_error("expires_at", "Give the date the block ends.")
+            self.add_error("expires_at", _("Give the date the block ends."))
         if not until and data.get("expires_at"):
-            self.add_error("expires_at", "Choose “Until the date below” to use a date.")
+            self.add_error("expires_at", _("Choose “Until the date below” to use a date."))
         return data
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=REASON_MAX_LENGTH)
+    reason = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=REASON_MAX_LENGTH,
+    )
 
 
 class BlockStatusFilter(admin.SimpleListFilter):
-    title = "status"
+    """Active, expired, lifted: as the model's queryset defines them."""
+
+    title = _("status")
     parameter_name = "status"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [("active", "Active"), ("expired", "Expired"), ("lifted", "Lifted")]
+        return Block.Status.choices
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        now = timezone.now()
-        match self.value():
-            case "active":
-                return queryset.filter(lifted_at__isnull=True).filter(
-                    Q(expires_at__isnull=True) | Q(expires_at__gt=now)
-                )
-            case "expired":
-                return queryset.filter(lifted_at__isnull=True, expires_at__lte=now)
-            case "lifted":
-                return queryset.filter(lifted_at__isnull=False)
+        value = self.value()
+        if value in Block.Status.values:
+            return queryset.with_status(value)  # type: ignore[attr-defined]
         return queryset
 
 
-def block_status(block: Block) -> str:
-    if block.lifted_at is not None:
-        return "lifted"
-    return "active" if block.is_active() else "expired"
+def block_status(block: Block) -> Block.Status:
+    return block.status()
 
 
 @admin.register(Block)
 class BlockAdmin(ModeratorAdmin):
-    list_title = "Blocks"
+    list_title = _("Blocks")
     list_display = [
         "user",
         "where",
@@ -122,7 +122,7 @@ class BlockAdmin(ModeratorAdmin):
         "created_by",
         "created_at",
     ]
-    list_filter = [BlockStatusFilter, "scope", user_filter("user", "user")]
+    list_filter = [BlockStatusFilter, "scope", user_filter("user", _("user"))]
     search_fields = ["user__username", "reason"]
     list_select_related = ["user", "created_by"]
     object_views = {"lift": "lift_view"}
@@ -130,20 +130,20 @@ class BlockAdmin(ModeratorAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Block]:
         return super().get_queryset(request).prefetch_related("rooms")
 
-    @admin.display(description="where")
+    @admin.display(description=_("where"))
     def where(self, block: Block) -> str:
         if block.scope == Block.Scope.SITE:
-            return "Whole site"
+            return str(Block.Scope.SITE.label)
         return ", ".join(room.name for room in block.rooms.all())
 
-    @admin.display(description="reason")
+    @admin.display(description=_("reason"))
     def short_reason(self, block: Block) -> str:
         return excerpt(block.reason)
 
-    @admin.display(description="status")
+    @admin.display(description=_("status"))
     def status(self, block: Block) -> SafeString:
         status = block_status(block)
-        return format_html('<span class="mod-badge mod-{}">{}</span>', status, status)
+        return format_html('<span class="mod-badge mod-{}">{}</span>', status, status.label)
 
     def add_view(
         self, request: HttpRequest, form_url: str = "", extra_context: dict[str, Any] | None = None
@@ -157,12 +157,12 @@ class BlockAdmin(ModeratorAdmin):
             except DomainError as error:
                 form.add_error(None, error.detail)
             else:
-                messages.success(request, f"{block.user} is blocked.")
+                messages.success(request, _("%(user)s is blocked.") % {"user": block.user})
                 return HttpResponseRedirect(self.url("change", block.pk))
         return self.render(
             request,
             "admin/moderation/block/place.html",
-            title="Place a block",
+            title=_("Place a block"),
             form=form,
             report=report,
         )
@@ -184,24 +184,17 @@ class BlockAdmin(ModeratorAdmin):
 
     def _place(self, request: HttpRequest, data: dict[str, Any], report: Report | None) -> Block:
         until = data["duration"] == "until"
-        # One transaction: a report resolved as "blocked" without its block would lie.
-        with transaction.atomic():
-            block = actions.place_block(
-                moderator=request.user,
-                user=data["username"],
-                reason=data["reason"],
-                rooms=list(data["rooms"]) or None,
-                duration=DURATIONS[data["duration"]][1],
-                expires_at=data["expires_at"] if until else None,
-            )
-            if report is not None:
-                actions.resolve_report(
-                    moderator=request.user,
-                    report=report,
-                    outcome=Report.Outcome.BLOCKED,
-                    note=data["reason"],
-                )
-        return block
+        terms: dict[str, Any] = {
+            "moderator": request.user,
+            "user": data["username"],
+            "reason": data["reason"],
+            "rooms": list(data["rooms"]) or None,
+            "duration": DURATIONS[data["duration"]][1],
+            "expires_at": data["expires_at"] if until else None,
+        }
+        if report is None:
+            return actions.place_block(**terms)
+        return actions.block_and_resolve(report=report, **terms)[0]
 
     def change_view(
         self,
@@ -210,24 +203,16 @@ class BlockAdmin(ModeratorAdmin):
         form_url: str = "",
         extra_context: dict[str, Any] | None = None,
     ) -> HttpResponse:
-        return self._detail(request, self.get_or_404(request, object_id), ReasonForm())
+        return self.detail(request, self.get_or_404(request, object_id), ReasonForm())
 
     def lift_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        block = self.get_or_404(request, object_id)
-        form = ReasonForm(request.POST)
-        if not form.is_valid():
-            return self._detail(request, block, form)
-        try:
-            actions.lift_block(
-                moderator=request.user, block=block, reason=form.cleaned_data["reason"]
-            )
-        except DomainError as error:
-            report_error(request, error)
-        else:
-            messages.success(request, f"The block of {block.user} is lifted.")
-        return HttpResponseRedirect(self.url("change", block.pk))
+        def lift(block: Block, data: dict[str, Any]) -> str:
+            actions.lift_block(moderator=request.user, block=block, reason=data["reason"])
+            return _("The block of %(user)s is lifted.") % {"user": block.user}
 
-    def _detail(self, request: HttpRequest, block: Block, lift_form: ReasonForm) -> HttpResponse:
+        return self.object_action(request, object_id, ReasonForm, lift)
+
+    def detail(self, request: HttpRequest, block: Block, form: forms.Form) -> HttpResponse:
         return self.render(
             request,
             "admin/moderation/block/detail.html",
@@ -237,5 +222,5 @@ class BlockAdmin(ModeratorAdmin):
             user_block=block,
             status=block_status(block),
             rooms=list(block.rooms.all()),
-            lift_form=lift_form,
+            lift_form=form,
         )

@@ -8,25 +8,26 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from core.errors import DomainError, Invalid
+from core.errors import Invalid
 from livechat.models import Message, MessageRevision
 
 from .. import actions
 from ..diff import word_diff
 from ..models import ModerationLog
-from .base import ModeratorAdmin, chosen_pair, excerpt, report_error, user_filter
+from .base import ModeratorAdmin, chosen_pair, excerpt, user_filter
 from .blocks import ReasonForm
 
 
 class TaggedFilter(admin.SimpleListFilter):
-    title = "review tags"
+    title = _("review tags")
     parameter_name = "tagged"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [("yes", "Tagged for review"), ("no", "Not tagged")]
+        return [("yes", _("Tagged for review")), ("no", _("Not tagged"))]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
         match self.value():
@@ -44,10 +45,10 @@ class HideForm(ReasonForm):
 
 @admin.register(Message)
 class MessageAdmin(ModeratorAdmin):
-    list_title = "Messages"
+    list_title = _("Messages")
     list_display = ["id", "room", "author", "text", "created_at", "hidden", "tags", "revision"]
     list_display_links = ["id", "text"]
-    list_filter = ["room", "hidden", TaggedFilter, user_filter("author", "author")]
+    list_filter = ["room", "hidden", TaggedFilter, user_filter("author", _("author"))]
     search_fields = ["body", "author__username"]
     list_select_related = ["room", "author"]
     ordering = ["-id"]
@@ -58,11 +59,11 @@ class MessageAdmin(ModeratorAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # messages are written in rooms
 
-    @admin.display(description="text")
+    @admin.display(description=_("text"))
     def text(self, message: Message) -> str:
         return excerpt(message.body) or "—"
 
-    @admin.display(description="review tags")
+    @admin.display(description=_("review tags"))
     def tags(self, message: Message) -> str:
         return ", ".join(message.review_tags)
 
@@ -74,46 +75,39 @@ class MessageAdmin(ModeratorAdmin):
         extra_context: dict[str, Any] | None = None,
     ) -> HttpResponse:
         message = self.get_or_404(request, object_id)
-        return self._detail(request, message, HideForm(initial={"hidden": not message.hidden}))
+        return self.detail(request, message, HideForm(initial={"hidden": not message.hidden}))
 
     def hide_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        message = self.get_or_404(request, object_id)
-        form = HideForm(request.POST)
-        if not form.is_valid():
-            return self._detail(request, message, form)
-        hidden = form.cleaned_data["hidden"]
-        try:
+        def hide(message: Message, data: dict[str, Any]) -> str:
+            hidden = data["hidden"]
             actions.hide_message(
-                moderator=request.user,
-                message_id=message.pk,
-                reason=form.cleaned_data["reason"],
-                hidden=hidden,
+                moderator=request.user, message_id=message.pk, reason=data["reason"], hidden=hidden
             )
-        except DomainError as error:
-            report_error(request, error)
-        else:
-            messages.success(request, f"Message {message.pk} is {'hidden' if hidden else 'shown'}.")
-        return HttpResponseRedirect(self.url("change", message.pk))
+            if hidden:
+                return _("Message %(id)s is hidden.") % {"id": message.pk}
+            return _("Message %(id)s is shown.") % {"id": message.pk}
 
-    def _detail(self, request: HttpRequest, message: Message, hide_form: HideForm) -> HttpResponse:
+        return self.object_action(request, object_id, HideForm, hide)
+
+    def detail(self, request: HttpRequest, message: Message, form: forms.Form) -> HttpResponse:
         revisions = list(MessageRevision.objects.filter(message=message).select_related("editor"))
         try:
             pair = chosen_pair(
                 {r.number for r in revisions}, request.GET.get("from"), request.GET.get("to")
             )
         except Invalid:
-            messages.warning(request, "Choose two different revisions of this message.")
+            messages.warning(request, _("Choose two different revisions of this message."))
             pair = None
         return self.render(
             request,
             "admin/moderation/message/detail.html",
-            title=f"Message {message.pk} in {message.room}",
+            title=_("Message %(id)s in %(room)s") % {"id": message.pk, "room": message.room},
             original=message,
             message=message,
             revisions=revisions,
             diffs=revision_diffs(revisions, pair),
             pair=pair,
-            hide_form=hide_form,
+            hide_form=form,
             reports=message.reports.select_related("reporter").order_by("-created_at"),
             log=ModerationLog.objects.filter(message=message).select_related("actor")[:50],
         )
@@ -136,7 +130,7 @@ def _diff(old: MessageRevision, new: MessageRevision) -> dict[str, Any]:
     return {
         "html": word_diff(old.body, new.body),
         "same": old.body == new.body,
-        "old_label": f"revision {old.number}",
-        "new_label": f"revision {new.number}",
-        "caption": f"{new.editor}, {when}",
+        "old_label": _("revision %(number)s") % {"number": old.number},
+        "new_label": _("revision %(number)s") % {"number": new.number},
+        "caption": _("%(editor)s, %(time)s") % {"editor": new.editor, "time": when},
     }

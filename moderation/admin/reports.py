@@ -8,35 +8,38 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.db import transaction
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from core.errors import Conflict, DomainError, Invalid
+from core.errors import Conflict
 
 from .. import actions
 from ..actions import REASON_MAX_LENGTH
 from ..models import Report
-from .base import ModeratorAdmin, admin_link, excerpt, report_error, user_filter
+from .base import ModeratorAdmin, admin_link, excerpt, user_filter
 
 
 class ReportStatusFilter(admin.SimpleListFilter):
     """The queue: open reports unless asked otherwise."""
 
-    title = "status"
+    title = _("status")
     parameter_name = "status"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [("open", "Open"), ("resolved", "Resolved"), ("all", "All")]
+        return [*Report.Status.choices, ("all", _("All"))]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        value = self.value() or "open"
-        return queryset if value == "all" else queryset.filter(status=value)
+        value = self.value() or Report.Status.OPEN
+        if value != "all" and value not in Report.Status.values:
+            return queryset.none()
+        return queryset.with_status(value)
 
     def choices(self, changelist: Any) -> Iterator[dict[str, Any]]:
-        current = self.value() or "open"
+        current = self.value() or Report.Status.OPEN
         for lookup, title in self.lookup_choices:
             yield {
                 "selected": current == lookup,
@@ -46,18 +49,23 @@ class ReportStatusFilter(admin.SimpleListFilter):
 
 
 class ResolveForm(forms.Form):
-    outcome = forms.ChoiceField(choices=Report.Outcome.choices, initial=Report.Outcome.NO_ACTION)
+    outcome = forms.ChoiceField(
+        label=_("Outcome"),
+        choices=Report.Outcome.choices,
+        initial=Report.Outcome.NO_ACTION,
+    )
     note = forms.CharField(
+        label=_("Note"),
         widget=forms.Textarea(attrs={"rows": 2}),
         max_length=REASON_MAX_LENGTH,
         required=False,
-        help_text="Kept in the log. To hide the message, it is the reason, shown to its author.",
+        help_text=_("Kept in the log. To hide the message, it is the reason, shown to its author."),
     )
 
 
 @admin.register(Report)
 class ReportAdmin(ModeratorAdmin):
-    list_title = "Reports"
+    list_title = _("Reports")
     list_display = [
         "id",
         "reported_message",
@@ -74,7 +82,7 @@ class ReportAdmin(ModeratorAdmin):
         ReportStatusFilter,
         "outcome",
         ("message__room", admin.RelatedOnlyFieldListFilter),
-        user_filter("reporter", "reporter"),
+        user_filter("reporter", _("reporter")),
     ]
     search_fields = ["reason", "message__body", "reporter__username"]
     list_select_related = ["message__room", "message__author", "reporter", "resolved_by"]
@@ -85,20 +93,21 @@ class ReportAdmin(ModeratorAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # people report from the chat
 
-    @admin.display(description="message")
+    @admin.display(description=_("message"))
     def reported_message(self, report: Report) -> SafeString:
-        label = f"#{report.message_id} in {report.message.room}"
+        label = _("#%(id)s in %(room)s") % {"id": report.message_id, "room": report.message.room}
         return admin_link("admin:livechat_message_change", report.message_id, label)
 
-    @admin.display(description="text")
+    @admin.display(description=_("text"))
     def message_text(self, report: Report) -> str:
-        return excerpt(report.message.body, 60) + (" (hidden)" if report.message.hidden else "")
+        text = excerpt(report.message.body, 60)
+        return _("%(text)s (hidden)") % {"text": text} if report.message.hidden else text
 
-    @admin.display(description="reason")
+    @admin.display(description=_("reason"))
     def short_reason(self, report: Report) -> str:
         return excerpt(report.reason, 60)
 
-    @admin.action(description="Resolve selected reports: no action needed")
+    @admin.action(description=_("Resolve selected reports: no action needed"))
     def resolve_no_action(self, request: HttpRequest, queryset: QuerySet[Report]) -> None:
         done = 0
         for report in queryset.filter(status=Report.Status.OPEN):
@@ -109,7 +118,15 @@ class ReportAdmin(ModeratorAdmin):
             except Conflict:
                 continue  # someone else resolved it meanwhile
             done += 1
-        messages.success(request, f"{done} report(s) resolved: no action needed.")
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d report resolved: no action needed.",
+                "%(count)d reports resolved: no action needed.",
+                done,
+            )
+            % {"count": done},
+        )
 
     def change_view(
         self,
@@ -118,57 +135,32 @@ class ReportAdmin(ModeratorAdmin):
         form_url: str = "",
         extra_context: dict[str, Any] | None = None,
     ) -> HttpResponse:
-        return self._detail(request, self.get_or_404(request, object_id), ResolveForm())
+        return self.detail(request, self.get_or_404(request, object_id), ResolveForm())
 
     def resolve_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        report = self.get_or_404(request, object_id)
-        form = ResolveForm(request.POST)
-        if not form.is_valid():
-            return self._detail(request, report, form)
-        try:
+        def resolve(report: Report, data: dict[str, Any]) -> str:
             actions.resolve_report(
-                moderator=request.user,
-                report=report,
-                outcome=form.cleaned_data["outcome"],
-                note=form.cleaned_data["note"],
+                moderator=request.user, report=report, outcome=data["outcome"], note=data["note"]
             )
-        except DomainError as error:
-            report_error(request, error)
-            return HttpResponseRedirect(self.url("change", report.pk))
-        messages.success(request, f"Report {report.pk} is resolved.")
-        return HttpResponseRedirect(self.url("changelist"))
+            return _("Report %(id)s is resolved.") % {"id": report.pk}
+
+        return self.object_action(request, object_id, ResolveForm, resolve, done="changelist")
 
     def hide_and_resolve_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        report = self.get_or_404(request, object_id)
-        form = ResolveForm(request.POST)
-        if not form.is_valid():
-            return self._detail(request, report, form)
-        note = form.cleaned_data["note"]
-        try:
-            # Both or neither: a report resolved as "hidden" over a visible message would lie.
-            with transaction.atomic():
-                if not report.message.hidden:
-                    actions.hide_message(
-                        moderator=request.user, message_id=report.message_id, reason=note
-                    )
-                actions.resolve_report(
-                    moderator=request.user, report=report, outcome=Report.Outcome.HIDDEN, note=note
-                )
-        except Invalid as error:
-            form.add_error("note", error.detail)
-            return self._detail(request, report, form)
-        except DomainError as error:
-            report_error(request, error)
-            return HttpResponseRedirect(self.url("change", report.pk))
-        messages.success(request, f"Message {report.message_id} is hidden; report resolved.")
-        return HttpResponseRedirect(self.url("changelist"))
+        def hide_and_resolve(report: Report, data: dict[str, Any]) -> str:
+            actions.hide_and_resolve(moderator=request.user, report=report, note=data["note"])
+            return _("Message %(id)s is hidden; report resolved.") % {"id": report.message_id}
 
-    def _detail(self, request: HttpRequest, report: Report, form: ResolveForm) -> HttpResponse:
+        return self.object_action(
+            request, object_id, ResolveForm, hide_and_resolve, done="changelist"
+        )
+
+    def detail(self, request: HttpRequest, report: Report, form: forms.Form) -> HttpResponse:
         message = report.message
         return self.render(
             request,
             "admin/moderation/report/detail.html",
-            title=f"Report {report.pk}",
+            title=_("Report %(id)s") % {"id": report.pk},
             original=report,
             report=report,
             message=message,
