@@ -12,6 +12,7 @@ from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.cache import cache
+from django.http import HttpResponse
 from django.test import Client
 
 from accounts.models import User
@@ -98,17 +99,51 @@ def fresh(user: User) -> User:
     return loaded
 
 
-@pytest.fixture
-def api(db: None) -> Callable[[User], Client]:
-    """A JSON client signed in as the given user, with CSRF checks on as in production."""
+class JsonClient:
+    """The JSON API as the page's scripts call it: signed in as one user, CSRF checks on as
+    in production, JSON bodies and the CSRF header on every write."""
 
-    def make(user: User) -> Client:
-        client = Client(enforce_csrf_checks=True, HTTP_HOST=HOST)
-        client.force_login(user)
-        client.get("/api/rooms/")  # sets nothing; the CSRF cookie comes from the room page
-        return client
+    def __init__(self, user: User) -> None:
+        self.django = Client(enforce_csrf_checks=True, HTTP_HOST=HOST)
+        self.django.force_login(user)
 
-    return make
+    def csrf_header(self) -> dict[str, str]:
+        if settings.CSRF_COOKIE_NAME not in self.django.cookies:
+            # Any page with a form sets the cookie; the login page needs no room.
+            self.django.get("/accounts/login/")
+        return {"HTTP_X_CSRFTOKEN": self.django.cookies[settings.CSRF_COOKIE_NAME].value}
+
+    def get(self, path: str, **extra: Any) -> HttpResponse:
+        return self.django.get(path, **extra)
+
+    def send(
+        self,
+        method: str,
+        path: str,
+        data: object = None,
+        *,
+        body: str | None = None,
+        csrf: bool = True,
+    ) -> HttpResponse:
+        """A write with ``data`` as JSON, or ``body`` sent as it is (broken JSON, say);
+        ``csrf=False`` leaves the header out, as a forged request would."""
+        content = body if body is not None else json.dumps({} if data is None else data)
+        headers = self.csrf_header() if csrf else {}
+        send = getattr(self.django, method)
+        return send(path, data=content, content_type="application/json", **headers)
+
+    def post(self, path: str, data: object = None, **options: Any) -> HttpResponse:
+        return self.send("post", path, data, **options)
+
+    def patch(self, path: str, data: object = None, **options: Any) -> HttpResponse:
+        return self.send("patch", path, data, **options)
+
+    def delete(self, path: str, **options: Any) -> HttpResponse:
+        return self.send("delete", path, **options)
+
+
+def json_client(user: User) -> JsonClient:
+    return JsonClient(user)
 
 
 def session_cookie(user: User) -> str:

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from livechat import actions
 from livechat.presence import member_key, store
-from tests.conftest import HOST, make_user
+from tests.conftest import json_client, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -20,9 +19,7 @@ def names(response) -> list[str]:
 
 @pytest.fixture
 def client(alice):
-    client = Client(HTTP_HOST=HOST)
-    client.force_login(alice)
-    return client
+    return json_client(alice)
 
 
 def test_it_matches_a_prefix_in_any_case_up_to_ten(client, room):

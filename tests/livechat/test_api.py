@@ -2,33 +2,14 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from django.test import Client
 
 from livechat import actions
 from livechat.models import Message, Room, RoomEvent
-from tests.conftest import HOST
+from tests.conftest import json_client
 
 pytestmark = pytest.mark.django_db
-
-
-def signed_in(user) -> Client:
-    client = Client(enforce_csrf_checks=True, HTTP_HOST=HOST)
-    client.force_login(user)
-    return client
-
-
-def csrf(client: Client) -> dict[str, str]:
-    client.get("/rooms/help-desk/")  # the room page sets the CSRF cookie
-    return {"HTTP_X_CSRFTOKEN": client.cookies["csrftoken"].value}
-
-
-def post(client: Client, url: str, data: object, method: str = "post"):
-    return getattr(client, method)(
-        url, data=json.dumps(data), content_type="application/json", **csrf(client)
-    )
 
 
 def test_anonymous_callers_get_a_json_403(room):
@@ -41,7 +22,7 @@ def test_rooms_lists_unread_and_last_event(alice, bob, room, other_room):
     actions.send_message(user=bob, room=room, body="one")
     actions.send_message(user=bob, room=room, body="two")
     actions.send_message(user=alice, room=room, body="mine does not count")
-    rooms = signed_in(alice).get("/api/rooms/").json()["rooms"]
+    rooms = json_client(alice).get("/api/rooms/").json()["rooms"]
     by_slug = {r["slug"]: r for r in rooms}
     assert by_slug["help-desk"]["unread_count"] == 2
     assert by_slug["help-desk"]["last_event_id"] == 3
@@ -50,9 +31,9 @@ def test_rooms_lists_unread_and_last_event(alice, bob, room, other_room):
 
 
 def test_post_creates_201_and_a_repeat_answers_200_with_the_first(alice, room):
-    client = signed_in(alice)
-    first = post(client, "/api/rooms/help-desk/messages/", {"body": "hi", "client_id": "c-9"})
-    again = post(client, "/api/rooms/help-desk/messages/", {"body": "hi", "client_id": "c-9"})
+    client = json_client(alice)
+    first = client.post("/api/rooms/help-desk/messages/", {"body": "hi", "client_id": "c-9"})
+    again = client.post("/api/rooms/help-desk/messages/", {"body": "hi", "client_id": "c-9"})
     assert first.status_code == 201
     assert again.status_code == 200
     assert again.json()["id"] == first.json()["id"]
@@ -60,9 +41,8 @@ def test_post_creates_201_and_a_repeat_answers_200_with_the_first(alice, room):
 
 
 def test_writes_without_the_csrf_header_are_refused_in_json(alice, room):
-    client = signed_in(alice)
-    response = client.post(
-        "/api/rooms/help-desk/messages/", data='{"body": "x"}', content_type="application/json"
+    response = json_client(alice).post(
+        "/api/rooms/help-desk/messages/", body='{"body": "x"}', csrf=False
     )
     assert response.status_code == 403
     assert "CSRF" in response.json()["error"]["detail"]
@@ -81,10 +61,7 @@ def test_writes_without_the_csrf_header_are_refused_in_json(alice, room):
     ],
 )
 def test_bad_input_gets_a_named_error(alice, room, body, status, code):
-    client = signed_in(alice)
-    response = client.post(
-        "/api/rooms/help-desk/messages/", data=body, content_type="application/json", **csrf(client)
-    )
+    response = json_client(alice).post("/api/rooms/help-desk/messages/", body=body)
     assert response.status_code == status
     error = response.json()["error"]
     assert error["code"] == code
@@ -92,14 +69,14 @@ def test_bad_input_gets_a_named_error(alice, room, body, status, code):
 
 
 def test_unknown_room_is_404(alice, room):
-    response = signed_in(alice).get("/api/rooms/nope/messages/")
+    response = json_client(alice).get("/api/rooms/nope/messages/")
     assert response.status_code == 404
     assert "nope" in response.json()["error"]["detail"]
 
 
 def test_history_pages_backwards_with_before(alice, room):
     ids = [actions.send_message(user=alice, room=room, body=f"m{i}").message.pk for i in range(7)]
-    client = signed_in(alice)
+    client = json_client(alice)
     page = client.get("/api/rooms/help-desk/messages/?limit=3").json()
     assert [m["id"] for m in page["messages"]] == ids[-3:]
     assert page["has_more"] is True
@@ -112,7 +89,7 @@ def test_history_pages_backwards_with_before(alice, room):
 
 @pytest.mark.parametrize("query", ["limit=0", "limit=101", "limit=x", "before=-1", "before=abc"])
 def test_history_refuses_bad_paging(alice, room, query):
-    response = signed_in(alice).get(f"/api/rooms/help-desk/messages/?{query}")
+    response = json_client(alice).get(f"/api/rooms/help-desk/messages/?{query}")
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "invalid"
 
@@ -123,7 +100,7 @@ def test_history_does_not_use_offset(alice, room, django_assert_max_num_queries)
 
     actions.send_message(user=alice, room=room, body="x")
     with CaptureQueriesContext(connection) as queries:
-        signed_in(alice).get("/api/rooms/help-desk/messages/?before=100&limit=10")
+        json_client(alice).get("/api/rooms/help-desk/messages/?before=100&limit=10")
     assert not any("OFFSET" in q["sql"].upper() for q in queries.captured_queries)
 
 
@@ -131,7 +108,7 @@ def test_events_return_only_what_changed(alice, bob, room):
     message = actions.send_message(user=alice, room=room, body="a").message
     actions.send_message(user=alice, room=room, body="b")
     actions.toggle_reaction(user=bob, message_id=message.pk, emoji="👍")
-    client = signed_in(bob)
+    client = json_client(bob)
 
     page = client.get("/api/rooms/help-desk/events/?after=1").json()
     assert [e["event_id"] for e in page["events"]] == [2, 3]
@@ -153,7 +130,7 @@ def test_events_too_old_are_410_resync(alice, room):
         actions.send_message(user=alice, room=room, body=str(i))
     RoomEvent.objects.filter(event_id__lte=2).delete()
     Room.objects.filter(pk=room.pk).update(pruned_through_event_id=2)
-    client = signed_in(alice)
+    client = json_client(alice)
     response = client.get("/api/rooms/help-desk/events/?after=1")
     assert response.status_code == 410
     assert response.json()["error"]["code"] == "resync"
@@ -162,46 +139,45 @@ def test_events_too_old_are_410_resync(alice, room):
 
 
 def test_events_need_after(alice, room):
-    response = signed_in(alice).get("/api/rooms/help-desk/events/")
+    response = json_client(alice).get("/api/rooms/help-desk/events/")
     assert response.status_code == 400
     assert "after" in response.json()["error"]["detail"]
 
 
 def test_patch_edits_and_answers_conflict_with_409(alice, bob, room):
     message = actions.send_message(user=alice, room=room, body="v1").message
-    client = signed_in(alice)
+    client = json_client(alice)
     url = f"/api/messages/{message.pk}/"
-    ok = post(client, url, {"body": "v2", "base_revision": 1}, method="patch")
+    ok = client.patch(url, {"body": "v2", "base_revision": 1})
     assert ok.status_code == 200
     assert ok.json()["revision"] == 2
-    stale = post(client, url, {"body": "v2b", "base_revision": 1}, method="patch")
+    stale = client.patch(url, {"body": "v2b", "base_revision": 1})
     assert stale.status_code == 409
     assert stale.json()["error"]["current_revision"] == 2
-    other = post(signed_in(bob), url, {"body": "bob", "base_revision": 2}, method="patch")
+    other = json_client(bob).patch(url, {"body": "bob", "base_revision": 2})
     assert other.status_code == 403
 
 
 def test_revisions_list_every_version(alice, room):
     message = actions.send_message(user=alice, room=room, body="v1").message
     actions.edit_message(user=alice, message_id=message.pk, body="v2", base_revision=1)
-    revisions = signed_in(alice).get(f"/api/messages/{message.pk}/revisions/").json()["revisions"]
+    revisions = json_client(alice).get(f"/api/messages/{message.pk}/revisions/").json()["revisions"]
     assert [(r["number"], r["body"]) for r in revisions] == [(1, "v1"), (2, "v2")]
     assert revisions[0]["editor"]["username"] == "Alice"
 
 
 def test_reactions_toggle_over_http(alice, bob, room):
     message = actions.send_message(user=alice, room=room, body="v1").message
-    client = signed_in(bob)
+    client = json_client(bob)
     url = f"/api/messages/{message.pk}/reactions/"
-    assert post(client, url, {"emoji": "🎉"}).json()["reactions"][0]["count"] == 1
-    assert post(client, url, {"emoji": "🎉"}).json()["reactions"] == []
-    assert post(client, url, {"emoji": "nope"}).status_code == 400
-    assert post(client, "/api/messages/999/reactions/", {"emoji": "🎉"}).status_code == 404
+    assert client.post(url, {"emoji": "🎉"}).json()["reactions"][0]["count"] == 1
+    assert client.post(url, {"emoji": "🎉"}).json()["reactions"] == []
+    assert client.post(url, {"emoji": "nope"}).status_code == 400
+    assert client.post("/api/messages/999/reactions/", {"emoji": "🎉"}).status_code == 404
 
 
 def test_method_not_allowed_is_a_json_405(alice, room):
-    client = signed_in(alice)
-    response = client.delete("/api/rooms/help-desk/messages/", **csrf(client))
+    response = json_client(alice).delete("/api/rooms/help-desk/messages/")
     assert response.status_code == 405
     assert response["Allow"] == "GET, POST"
     assert "DELETE is not allowed" in response.json()["error"]["detail"]

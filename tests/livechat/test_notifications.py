@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from channels.db import database_sync_to_async
-from django.test import Client
 
 from core.errors import Conflict, Forbidden, Invalid
 from livechat import actions
 from livechat.models import Notification, RoomEvent, Thanks
 from moderation import actions as moderation
-from tests.conftest import HOST, fresh
+from tests.conftest import fresh, json_client
 
 
 def kinds_for(user) -> list[tuple[str, str]]:
@@ -80,27 +77,11 @@ def test_a_hidden_message_cannot_be_thanked(alice, bob, moderator, room):
         actions.thank(user=bob, message_id=message.pk)
 
 
-def client_for(user) -> Client:
-    client = Client(HTTP_HOST=HOST, enforce_csrf_checks=True)
-    client.force_login(user)
-    client.get("/rooms/help-desk/")
-    return client
-
-
-def post(client: Client, url: str, data: object):
-    return client.post(
-        url,
-        data=json.dumps(data),
-        content_type="application/json",
-        HTTP_X_CSRFTOKEN=client.cookies["csrftoken"].value,
-    )
-
-
 @pytest.mark.django_db
 def test_the_bell_lists_newest_first_and_marks_read(alice, bob, room):
     for i in range(3):
         actions.send_message(user=alice, room=room, body=f"@Bob number {i}")
-    client = client_for(bob)
+    client = json_client(bob)
     page = client.get("/api/notifications/?limit=2").json()
     assert page["unread_count"] == 3
     assert page["has_more"] is True
@@ -111,11 +92,11 @@ def test_the_bell_lists_newest_first_and_marks_read(alice, bob, room):
     assert first["excerpt"] == "@Bob number 2"
     assert first["read"] is False
 
-    assert post(client, "/api/notifications/read/", {"ids": [first["id"]]}).json() == {"marked": 1}
+    assert client.post("/api/notifications/read/", {"ids": [first["id"]]}).json() == {"marked": 1}
     assert client.get("/api/notifications/").json()["unread_count"] == 2
-    assert post(client, "/api/notifications/read/", {"all": True}).json() == {"marked": 2}
+    assert client.post("/api/notifications/read/", {"all": True}).json() == {"marked": 2}
     assert client.get("/api/notifications/").json()["unread_count"] == 0
-    bad = post(client, "/api/notifications/read/", {"ids": "all"})
+    bad = client.post("/api/notifications/read/", {"ids": "all"})
     assert bad.status_code == 400
 
 
@@ -123,7 +104,7 @@ def test_the_bell_lists_newest_first_and_marks_read(alice, bob, room):
 def test_nobody_marks_someone_elses_notifications(alice, bob, room):
     actions.send_message(user=alice, room=room, body="@Bob hi")
     theirs = Notification.objects.get()
-    assert post(client_for(alice), "/api/notifications/read/", {"ids": [theirs.pk]}).json() == {
+    assert json_client(alice).post("/api/notifications/read/", {"ids": [theirs.pk]}).json() == {
         "marked": 0
     }
 
@@ -131,9 +112,9 @@ def test_nobody_marks_someone_elses_notifications(alice, bob, room):
 @pytest.mark.django_db
 def test_thanks_over_http(alice, bob, room):
     message = actions.send_message(user=alice, room=room, body="x").message
-    client = client_for(bob)
-    assert post(client, f"/api/messages/{message.pk}/thanks/", {}).status_code == 201
-    assert post(client, f"/api/messages/{message.pk}/thanks/", {}).status_code == 409
+    client = json_client(bob)
+    assert client.post(f"/api/messages/{message.pk}/thanks/", {}).status_code == 201
+    assert client.post(f"/api/messages/{message.pk}/thanks/", {}).status_code == 409
     history = client.get("/api/rooms/help-desk/messages/").json()
     assert history["thanked"] == [message.pk], "the page knows what you already thanked"
 

@@ -8,10 +8,9 @@ production pays: inside a test transaction each atomic block would add a SAVEPOI
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 
 from livechat import actions
-from tests.conftest import HOST, fresh, make_user
+from tests.conftest import fresh, json_client, make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -92,16 +91,10 @@ def test_a_reaction_costs_five_queries_whatever_the_reactions(
             actions.toggle_reaction(user=user, message_id=most_reacted, emoji="👍")
 
 
-def client_for(user) -> Client:
-    client = Client(HTTP_HOST=HOST)
-    client.force_login(user)
-    return client
-
-
 def test_a_history_page_costs_the_same_for_3_or_30_messages(
     alice, busy_room, django_assert_max_num_queries
 ):
-    client = client_for(alice)
+    client = json_client(alice)
     # Session, user (with roles), room, messages (with authors and their roles), which of
     # them the reader has thanked.
     with django_assert_max_num_queries(5):
@@ -115,7 +108,7 @@ def test_a_history_page_costs_the_same_for_3_or_30_messages(
 def test_an_events_page_costs_the_same_for_3_or_100_events(
     alice, busy_room, django_assert_max_num_queries
 ):
-    client = client_for(alice)
+    client = json_client(alice)
     # Session, user (with roles), room, events, which of their messages are hidden now.
     with django_assert_max_num_queries(5):
         small = client.get("/api/rooms/help-desk/events/?after=0&limit=3")

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 
 import pytest
 from channels.db import database_sync_to_async
-from django.test import Client
 from django.utils import timezone
 
 from core.errors import Forbidden, Invalid
@@ -16,7 +14,7 @@ from livechat.models import Message, RoomEvent
 from moderation import actions as moderation
 from moderation.errors import Blocked
 from moderation.models import Block, ModerationLog, Report
-from tests.conftest import HOST, fresh
+from tests.conftest import fresh, json_client
 
 pytestmark = pytest.mark.django_db
 
@@ -142,23 +140,14 @@ def test_bad_blocks_are_refused_with_the_reason(alice, moderator, kwargs, detail
 
 def test_blocked_users_can_still_read(alice, moderator, room, their_message):
     moderation.place_block(moderator=fresh(moderator), user=alice, reason="Spam")
-    client = Client(HTTP_HOST=HOST)
-    client.force_login(alice)
+    client = json_client(alice)
     assert client.get("/api/rooms/help-desk/messages/").status_code == 200
     assert client.get("/api/rooms/help-desk/events/?after=0").status_code == 200
 
 
 def test_the_json_api_answers_403_blocked(alice, moderator, room):
     moderation.place_block(moderator=fresh(moderator), user=alice, reason="Spam")
-    client = Client(HTTP_HOST=HOST, enforce_csrf_checks=True)
-    client.force_login(alice)
-    client.get("/rooms/help-desk/")
-    response = client.post(
-        "/api/rooms/help-desk/messages/",
-        data=json.dumps({"body": "hi"}),
-        content_type="application/json",
-        HTTP_X_CSRFTOKEN=client.cookies["csrftoken"].value,
-    )
+    response = json_client(alice).post("/api/rooms/help-desk/messages/", {"body": "hi"})
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "blocked"
     assert "Spam" in response.json()["error"]["detail"]

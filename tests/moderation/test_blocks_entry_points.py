@@ -3,19 +3,17 @@ the same guard answers the same way whether a write comes over the socket or the
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 
 import pytest
 from channels.db import database_sync_to_async
-from django.test import Client
 from django.utils import timezone
 
 from livechat import actions
 from livechat.models import Message, Notification, Reaction, RoomEvent, Thanks
 from moderation import actions as moderation
 from moderation.models import Block, Report
-from tests.conftest import HOST, fresh
+from tests.conftest import fresh, json_client
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -90,16 +88,8 @@ def test_json_path(alice, moderator, room, other_room, setup, kind, write):
     own, theirs = setup
     place(kind, moderator, alice, room, other_room)
     before = state()
-    client = Client(HTTP_HOST=HOST, enforce_csrf_checks=True)
-    client.force_login(alice)
-    client.get("/rooms/help-desk/")
     method, url, data = api_call(write, own, theirs)
-    response = getattr(client, method)(
-        url,
-        data=json.dumps(data),
-        content_type="application/json",
-        HTTP_X_CSRFTOKEN=client.cookies["csrftoken"].value,
-    )
+    response = json_client(alice).send(method, url, data)
     if BLOCKING[kind]:
         assert response.status_code == 403, response.content
         assert response.json()["error"]["code"] == "blocked"
