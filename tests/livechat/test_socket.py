@@ -107,7 +107,9 @@ async def test_errors_answer_the_frame_and_keep_the_socket_open(connect, alice, 
     assert (error["code"], error["message_id"]) == ("forbidden", change.message.pk)
 
     await a.send({"type": "message.send", "body": "still here"})
-    assert (await a.recv_type("ack"))["message_id"]
+    ack = await a.recv_type("ack")
+    still_here = await database_sync_to_async(Message.objects.get)(body="still here")
+    assert ack["message_id"] == still_here.pk
 
 
 async def test_an_edit_from_an_old_revision_is_a_conflict_naming_the_current_one(
@@ -155,8 +157,12 @@ async def test_a_malformed_frame_gets_an_error_and_the_socket_stays_open(
     error = await a.recv_type("error")
     assert error["code"] == "invalid"
     assert detail in error["detail"]
-    await a.send({"type": "message.send", "body": "alive"})
-    assert await a.recv_type("ack")
+    assert await database_sync_to_async(RoomEvent.objects.count)() == 0, "nothing written"
+    await a.send({"type": "message.send", "body": "alive", "client_id": "after"})
+    ack = await a.recv_type("ack")
+    assert ack["client_id"] == "after"
+    alive = await database_sync_to_async(Message.objects.get)()
+    assert (alive.pk, alive.body) == (ack["message_id"], "alive")
 
 
 async def test_an_oversized_frame_is_refused_unparsed(connect, alice, room, settings):

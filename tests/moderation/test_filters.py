@@ -3,11 +3,10 @@ the emergency brake, and trying a rule against history. On the socket and JSON p
 
 from __future__ import annotations
 
-import json
+import logging
 
 import pytest
 from channels.db import database_sync_to_async
-from django.test import Client
 
 from core.errors import Invalid
 from livechat import actions
@@ -15,7 +14,7 @@ from livechat.models import Message, RoomEvent
 from moderation import filters
 from moderation.errors import Blocked, Filtered
 from moderation.models import AbuseFilter, AbuseFilterVersion, AbuseLog, Block, ModerationLog
-from tests.conftest import HOST, fresh
+from tests.conftest import fresh, json_client
 
 
 @pytest.fixture(autouse=True)
@@ -117,9 +116,14 @@ def test_throttle_applies_the_actions_only_past_n_matches(alice, bob, room, make
     send(alice, room)
     with pytest.raises(Filtered):
         send(alice, room)
-    send(bob, room), "per user"
+    assert send(bob, room).created, "the count is per user"
     outcomes = list(AbuseLog.objects.order_by("id").values_list("outcome", flat=True))
-    assert outcomes[:3] == [["log", "throttled"], ["log", "throttled"], ["log", "disallow"]]
+    assert outcomes == [
+        ["log", "throttled"],
+        ["log", "throttled"],
+        ["log", "disallow"],
+        ["log", "throttled"],
+    ]
 
 
 @pytest.mark.django_db
@@ -149,16 +153,27 @@ def test_a_catastrophic_regex_finishes_within_its_bound_and_is_skipped_and_logge
     import faulthandler
 
     settings.LIVECHAT_FILTER_REGEX_TIMEOUT = 0.05
-    make_filter('text rlike "(a+)+$"', ["disallow"])
+    make_filter('text rlike "(a+)+$"', ["disallow"], name="nested")
+    # Exponential for a backtracking engine; RE2 is linear and well within the bound, so
+    # the filter runs: no match, nothing logged, nothing skipped.
     faulthandler.dump_traceback_later(20, exit=True)  # a hang fails the run, never stalls it
     try:
-        change = send(alice, room, body="a" * 3999 + "!")
+        with caplog.at_level(logging.WARNING, logger="moderation.filters"):
+            assert send(alice, room, body="a" * 3999 + "!").created
     finally:
         faulthandler.cancel_dump_traceback_later()
-    # Either the engine is linear (no match, message posted) or the bound stopped it and the
-    # filter was skipped: chat goes on either way.
-    assert change.created
+    assert "skipped" not in caplog.text
     assert not AbuseLog.objects.exists()
+
+    # A match that runs past its bound (every match does, past a zero bound) skips the
+    # filter: this text matches, yet goes through, and the log says which filter and why.
+    settings.LIVECHAT_FILTER_REGEX_TIMEOUT = 0
+    with caplog.at_level(logging.WARNING, logger="moderation.filters"):
+        assert send(alice, room, body="a" * 4000).created, "skipped, not applied"
+    assert not AbuseLog.objects.exists()
+    skipped = [r.getMessage() for r in caplog.records if "skipped" in r.getMessage()]
+    assert len(skipped) == 1
+    assert "'nested'" in skipped[0] and "over its limit" in skipped[0]
 
 
 @pytest.mark.django_db
@@ -170,8 +185,10 @@ def test_a_rule_over_its_condition_budget_is_skipped_and_logged(
         " & ".join([*(f"length(text) > {n}" for n in range(1, 5)), 'text contains "buy"']),
         ["disallow"],
     )
-    assert send(alice, room).created
-    assert "skipped" in caplog.text
+    with caplog.at_level(logging.WARNING, logger="moderation.filters"):
+        assert send(alice, room).created, "skipped, not applied"
+    assert not AbuseLog.objects.exists()
+    assert "abuse filter 'Cheap pills' skipped" in caplog.text
 
 
 @pytest.mark.django_db
@@ -239,14 +256,8 @@ def test_trying_a_rule_against_recent_messages_shows_which_match(alice, room):
 @pytest.mark.django_db
 def test_filters_refuse_on_the_json_path(alice, room, make_filter):
     make_filter(SPAM, ["disallow"])
-    client = Client(HTTP_HOST=HOST, enforce_csrf_checks=True)
-    client.force_login(alice)
-    client.get("/rooms/help-desk/")
-    response = client.post(
-        "/api/rooms/help-desk/messages/",
-        data=json.dumps({"body": "buy cheap pills"}),
-        content_type="application/json",
-        HTTP_X_CSRFTOKEN=client.cookies["csrftoken"].value,
+    response = json_client(alice).post(
+        "/api/rooms/help-desk/messages/", {"body": "buy cheap pills"}
     )
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "filtered"
