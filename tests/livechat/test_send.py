@@ -144,7 +144,7 @@ def test_the_same_client_id_at_the_same_moment_creates_one_message(alice, room):
         try:
             barrier.wait()
             results.append(actions.send_message(user=alice, room=room, body="race", client_id="r"))
-        except BaseException as exc:  # noqa: BLE001 - collected for the assertion
+        except BaseException as exc:  # collected for the assertion below
             errors.append(exc)
         finally:
             connections.close_all()
