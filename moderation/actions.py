@@ -49,6 +49,17 @@ def require_moderator(user: User) -> None:
         raise Forbidden(_("Only moderators can do this."))
 
 
+def user_named(name: str) -> User | None:
+    """The user a moderator means by ``name``. Usernames are case-sensitive; another case
+    is accepted only when it is unambiguous."""
+    name = name.strip()
+    user = User.objects.filter(username=name).first()
+    if user is None:
+        matches = list(User.objects.filter(username__iexact=name)[:2])
+        user = matches[0] if len(matches) == 1 else None
+    return user
+
+
 def log(
     *,
     actor: User | None,

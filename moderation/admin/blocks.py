@@ -63,11 +63,7 @@ class PlaceBlockForm(forms.Form):
 
     def clean_username(self) -> User:
         name = self.cleaned_data["username"].strip()
-        user = User.objects.filter(username=name).first()
-        if user is None:
-            # Usernames are case-sensitive; accept another case only if it is unambiguous.
-            matches = list(User.objects.filter(username__iexact=name)[:2])
-            user = matches[0] if len(matches) == 1 else None
+        user = actions.user_named(name)
         if user is None:
             raise ValidationError(_("There is no user called “%(name)s”.") % {"name": name})
         return user

@@ -680,3 +680,28 @@ def test_the_index_shows_what_is_waiting_and_the_latest_moderation(mod_client, r
     assert "1 open report" in page and "1 active block" in page
     assert "Block: Alice" in page
     assert "Recent actions" not in page
+
+
+def test_the_filter_form_takes_its_rules_from_the_model(mod_client):
+    from moderation.admin.abuse_filters import AbuseFilterForm
+
+    form = AbuseFilterForm()
+    model = {field.name: field for field in AbuseFilter._meta.get_fields()}
+    for name in ("name", "description"):
+        assert form.fields[name].max_length == model[name].max_length
+    for name in ("description", "rule", "actions", "warn_message", "throttle_count"):
+        assert form.fields[name].help_text == model[name].help_text
+    assert (form.fields["throttle_period"].min_value, form.fields["block_duration"].min_value) == (
+        1,
+        1,
+    )
+    assert form.fields["throttle_count"].min_value == 0
+    response = mod_client.post(
+        "/admin/moderation/abusefilter/add/", filter_form(throttle_period="0", name="x" * 121)
+    )
+    page = unescape(response.content.decode())
+    assert "Ensure this value is greater than or equal to 1." in page
+    assert "Ensure this value has at most 120 characters" in page
+    throttle_input = re.search(r'<input[^>]*name="throttle_period"[^>]*>', page).group(0)
+    assert 'min="1"' in throttle_input, throttle_input
+    assert not AbuseFilter.objects.exists()

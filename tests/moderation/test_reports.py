@@ -6,7 +6,7 @@ from channels.db import database_sync_to_async
 from core.errors import Conflict, Forbidden, Invalid, NotFound
 from livechat import actions
 from moderation import actions as moderation
-from moderation.models import ModerationLog, Report
+from moderation.models import Block, ModerationLog, Report
 from tests.conftest import fresh
 
 
@@ -63,3 +63,95 @@ async def test_reporting_over_the_socket(connect, alice, bob, room):
     await a.send({"type": "message.report", "message_id": change.message.pk, "reason": "Spam"})
     assert (await a.recv_type("error"))["code"] == "conflict"
     assert await database_sync_to_async(Report.objects.count)() == 1
+
+
+# --- hiding or blocking from a report: both or neither -------------------------------------
+
+
+@pytest.mark.django_db
+def test_hide_and_resolve_hides_and_resolves_together(alice, moderator, message):
+    report = moderation.report_message(user=alice, message_id=message.pk, reason="Spam")
+    resolved = moderation.hide_and_resolve(moderator=fresh(moderator), report=report, note="Ad")
+    message.refresh_from_db()
+    assert (message.hidden, resolved.status, resolved.outcome, resolved.resolution_note) == (
+        True,
+        "resolved",
+        "hidden",
+        "Ad",
+    )
+    hide = ModerationLog.objects.get(action="hide")
+    assert (hide.reason, hide.message_id) == ("Ad", message.pk)
+
+
+@pytest.mark.django_db
+def test_hide_and_resolve_leaves_the_message_visible_when_resolving_fails(
+    alice, moderator, message, monkeypatch
+):
+    report = moderation.report_message(user=alice, message_id=message.pk, reason="Spam")
+
+    def refuse(**kwargs):
+        raise Conflict("Someone else was quicker.")
+
+    monkeypatch.setattr(moderation, "resolve_report", refuse)
+    with pytest.raises(Conflict):
+        moderation.hide_and_resolve(moderator=fresh(moderator), report=report, note="Ad")
+    message.refresh_from_db()
+    report.refresh_from_db()
+    assert (message.hidden, report.status) == (False, "open")
+    assert not ModerationLog.objects.exists()
+
+
+@pytest.mark.django_db
+def test_block_and_resolve_blocks_the_author_and_resolves(alice, bob, moderator, message, room):
+    report = moderation.report_message(user=alice, message_id=message.pk, reason="Spam")
+    block, resolved = moderation.block_and_resolve(
+        moderator=fresh(moderator), report=report, reason="Spammer", rooms=[room]
+    )
+    assert (block.user, block.scope, block.reason) == (bob, "rooms", "Spammer")
+    assert (resolved.outcome, resolved.resolution_note) == ("blocked", "Spammer")
+
+
+@pytest.mark.django_db
+def test_block_and_resolve_places_no_block_when_resolving_fails(
+    alice, moderator, message, monkeypatch
+):
+    report = moderation.report_message(user=alice, message_id=message.pk, reason="Spam")
+    monkeypatch.setattr(
+        moderation, "resolve_report", lambda **kwargs: (_ for _ in ()).throw(Conflict("late"))
+    )
+    with pytest.raises(Conflict):
+        moderation.block_and_resolve(moderator=fresh(moderator), report=report, reason="x")
+    assert not Block.objects.exists() and not ModerationLog.objects.exists()
+
+
+@pytest.mark.django_db
+def test_neither_acts_on_a_resolved_report_nor_for_non_moderators(
+    alice, mentor, moderator, message
+):
+    report = moderation.report_message(user=alice, message_id=message.pk, reason="Spam")
+    for user in (alice, mentor):
+        with pytest.raises(Forbidden):
+            moderation.hide_and_resolve(moderator=fresh(user), report=report, note="x")
+        with pytest.raises(Forbidden):
+            moderation.block_and_resolve(moderator=fresh(user), report=report, reason="x")
+    moderation.resolve_report(moderator=fresh(moderator), report=report, outcome="no_action")
+    with pytest.raises(Conflict, match="already resolved"):
+        moderation.hide_and_resolve(moderator=fresh(moderator), report=report, note="x")
+    with pytest.raises(Conflict, match="already resolved"):
+        moderation.block_and_resolve(moderator=fresh(moderator), report=report, reason="x")
+    message.refresh_from_db()
+    assert not message.hidden and not Block.objects.exists()
+    assert list(ModerationLog.objects.values_list("action", flat=True)) == ["report_resolve"]
+
+
+@pytest.mark.django_db
+def test_actions_take_a_report_id_as_a_client_sends_it(alice, moderator, message):
+    report = moderation.report_message(user=alice, message_id=message.pk, reason="Spam")
+    with pytest.raises(NotFound):
+        moderation.resolve_report(moderator=fresh(moderator), report=999999, outcome="no_action")
+    with pytest.raises(Invalid, match="report_id"):
+        moderation.resolve_report(moderator=fresh(moderator), report="7", outcome="no_action")
+    resolved = moderation.resolve_report(
+        moderator=fresh(moderator), report=report.pk, outcome="no_action"
+    )
+    assert resolved.status == "resolved"
