@@ -24,6 +24,7 @@ run: setup
 test: setup
 	$(BIN)/python manage.py makemigrations --check --dry-run >/dev/null
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	node --test tests/js/
 
 e2e: setup
 	$(BIN)/python -m pytest tests/e2e $(PYTEST_ARGS)
