@@ -6,27 +6,26 @@
 // event; elsewhere the bell polls.
 
 import { el, fetchJSON } from "./dom.js";
+import { relativeTime } from "./format.js";
+import { gettext, interpolate, interpolateParts } from "./i18n.js";
 
 const PAGE_SIZE = 20;
 const POLL_EVERY_MS = 60_000; // pages without a socket
 
-const KIND_TEXT = {
-  mention: "mentioned you",
-  reply: "replied to you",
-  thanks: "thanked you",
-};
-
-const relative = new Intl.RelativeTimeFormat(undefined, { numeric: "auto" });
-
-/** "just now", "5 minutes ago", "yesterday", … */
-export function relativeTime(iso, now = Date.now()) {
-  const seconds = Math.round((new Date(iso).getTime() - now) / 1000);
-  if (Number.isNaN(seconds)) return "";
-  const abs = Math.abs(seconds);
-  if (abs < 45) return "just now";
-  if (abs < 3600) return relative.format(Math.round(seconds / 60), "minute");
-  if (abs < 86400) return relative.format(Math.round(seconds / 3600), "hour");
-  return relative.format(Math.round(seconds / 86400), "day");
+/** "Alice mentioned you in Help desk": one sentence per kind, so that each language can
+ * put the names where it needs them. The names are elements (styled), put in by
+ * interpolateParts. */
+function kindSentence(kind) {
+  switch (kind) {
+    case "mention":
+      return gettext("%(actor)s mentioned you in %(room)s");
+    case "reply":
+      return gettext("%(actor)s replied to you in %(room)s");
+    case "thanks":
+      return gettext("%(actor)s thanked you in %(room)s");
+    default:
+      return gettext("%(actor)s: %(kind)s in %(room)s");
+  }
 }
 
 class Bell {
@@ -104,7 +103,9 @@ class Bell {
     this.count.hidden = unread === 0;
     this.button.setAttribute(
       "aria-label",
-      unread ? `Notifications, ${unread} unread` : "Notifications",
+      unread
+        ? interpolate(gettext("Notifications, %(count)s unread"), { count: unread }, true)
+        : gettext("Notifications"),
     );
     this.markAll.disabled = unread === 0;
     this.empty.hidden = this.items.size > 0;
@@ -119,9 +120,11 @@ class Bell {
       el(
         "span",
         { class: "bell-line" },
-        el("strong", { class: "bell-actor" }, n.actor?.username || "Someone"),
-        ` ${KIND_TEXT[n.kind] || n.kind} in `,
-        el("span", { class: "bell-room" }, n.room_name || n.room),
+        interpolateParts(kindSentence(n.kind), {
+          actor: el("strong", { class: "bell-actor" }, n.actor?.username || gettext("Someone")),
+          room: el("span", { class: "bell-room" }, n.room_name || n.room),
+          kind: n.kind,
+        }),
       ),
       n.excerpt ? el("span", { class: "bell-excerpt" }, n.excerpt) : null,
       el(
@@ -129,7 +132,7 @@ class Bell {
         { class: "bell-time", datetime: n.created_at, title: n.created_at },
         relativeTime(n.created_at),
       ),
-      n.read ? null : el("span", { class: "visually-hidden" }, " (unread)"),
+      n.read ? null : el("span", { class: "visually-hidden" }, " ", gettext("(unread)")),
     );
     link.addEventListener("click", (event) => this.open(event, n, href));
     return el("li", { class: `bell-item${n.read ? "" : " is-unread"}`, "data-id": n.id }, link);

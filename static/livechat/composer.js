@@ -8,19 +8,25 @@
 
 import { el } from "./dom.js";
 import { EmojiPicker, shortcodeSource } from "./emoji-picker.js";
+import { snippet } from "./format.js";
+import { gettext, interpolate, interpolateParts, ngettext } from "./i18n.js";
 import { mentionSource } from "./mentions.js";
 
 const COUNTER_FROM = 0.9; // show the counter from 90 % of the limit
 
-const HELP = [
-  ["**bold** or '''bold'''", "bold"],
-  ["*italic* or ''italic''", "italic"],
-  ["`code`", "code"],
-  ["[text](https://…)", "a link"],
-  ["[[Page title]]", "a wiki page"],
-  ["@name", "mention someone"],
-  [":shortcode:", "an emoji, e.g. :smile:"],
-];
+/** The formatting help: what to type, and what it gives. Built when shown, once the
+ * catalog is in; the syntax is translated too (the words in it are examples). */
+function helpRows() {
+  return [
+    [gettext("**bold** or '''bold'''"), gettext("bold")],
+    [gettext("*italic* or ''italic''"), gettext("italic")],
+    ["`code`", gettext("code")],
+    [gettext("[text](https://…)"), gettext("a link")],
+    [gettext("[[Page title]]"), gettext("a wiki page")],
+    ["@name", gettext("mention someone")],
+    [":shortcode:", gettext("an emoji, e.g. :smile:")],
+  ];
+}
 
 export class Composer {
   /**
@@ -61,8 +67,8 @@ export class Composer {
       {
         type: "button",
         class: "button-quiet composer-reply-cancel",
-        "aria-label": "Cancel the reply",
-        title: "Cancel the reply (Esc)",
+        "aria-label": gettext("Cancel the reply"),
+        title: gettext("Cancel the reply (Esc)"),
         onclick: () => {
           this.clearReply();
           this.input.focus();
@@ -86,8 +92,8 @@ export class Composer {
       {
         type: "button",
         class: "button-quiet composer-emoji",
-        "aria-label": "Insert an emoji",
-        title: "Insert an emoji",
+        "aria-label": gettext("Insert an emoji"),
+        title: gettext("Insert an emoji"),
         "aria-haspopup": "dialog",
         onclick: () => this.openPicker(),
       },
@@ -102,9 +108,9 @@ export class Composer {
         "aria-controls": helpId,
         onclick: () => this.toggleHelp(),
       },
-      "Formatting help",
+      gettext("Formatting help"),
     );
-    const rows = HELP.map(([syntax, meaning]) =>
+    const rows = helpRows().map(([syntax, meaning]) =>
       el("li", {}, el("code", {}, syntax), " ", el("span", { class: "muted" }, meaning)),
     );
     this.help = el(
@@ -134,7 +140,7 @@ export class Composer {
         this.input.setRangeText(emoji, start, end, "end");
         this.input.dispatchEvent(new Event("input", { bubbles: true }));
       },
-      { label: "Insert an emoji" },
+      { label: gettext("Insert an emoji") },
     );
   }
 
@@ -167,11 +173,12 @@ export class Composer {
   /** "Replying to Alice: …" above the box; the next message answers `message`. */
   setReply(message) {
     this.replyTo = message.id;
-    const excerpt = message.hidden ? "(hidden message)" : snippet(message.body, 80);
+    const excerpt = message.hidden ? gettext("(hidden message)") : snippet(message.body, 80);
     this.replyText.replaceChildren(
-      "Replying to ",
-      el("strong", {}, message.author.username),
-      `: ${excerpt}`,
+      ...interpolateParts(gettext("Replying to %(name)s: %(excerpt)s"), {
+        name: el("strong", {}, message.author.username),
+        excerpt,
+      }),
     );
     this.replyBar.hidden = false;
     this.input.setAttribute(
@@ -201,9 +208,22 @@ export class Composer {
     const length = this.input.value.trim().length;
     const over = length > limit;
     counter.classList.toggle("is-over", over);
-    if (over) counter.textContent = `${length} / ${limit}: ${length - limit} too many characters.`;
-    else if (length >= limit * COUNTER_FROM) counter.textContent = `${length} / ${limit}`;
-    else counter.textContent = "";
+    if (over) {
+      const excess = length - limit;
+      counter.textContent = interpolate(
+        ngettext(
+          "%(length)s / %(limit)s: %(excess)s too many character.",
+          "%(length)s / %(limit)s: %(excess)s too many characters.",
+          excess,
+        ),
+        { length, limit, excess },
+        true,
+      );
+    } else if (length >= limit * COUNTER_FROM) {
+      counter.textContent = interpolate(gettext("%(length)s / %(limit)s"), { length, limit }, true);
+    } else {
+      counter.textContent = "";
+    }
   }
 }
 
@@ -350,11 +370,6 @@ export class Autocomplete {
     event.preventDefault();
     return true;
   }
-}
-
-function snippet(text, length) {
-  const flat = text.replace(/\s+/g, " ").trim();
-  return flat.length > length ? `${flat.slice(0, length - 1)}…` : flat;
 }
 
 function addToken(list, token) {

@@ -1,7 +1,10 @@
 // Small helpers shared by the chat modules: building elements safely, times, HTTP.
 //
 // Everything here writes text with textContent; the only HTML the chat ever parses is a
-// message's server-sanitised `html` (see timeline.js).
+// message's server-sanitised `html` (see message-view.js).
+
+import { relativeTime } from "./format.js";
+import { gettext, interpolate } from "./i18n.js";
 
 /**
  * Create an element. `props` sets attributes (`class`, `title`, `data-*`, `aria-*`, …);
@@ -22,35 +25,23 @@ export function el(tag, props = {}, ...children) {
   return node;
 }
 
-const sameDay = (a, b) => a.toDateString() === b.toDateString();
-
-const timeFormat = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
-const dateTimeFormat = new Intl.DateTimeFormat(undefined, {
-  month: "short",
-  day: "numeric",
-  hour: "2-digit",
-  minute: "2-digit",
-});
-
-/** "14:03" today, "Mar 3, 14:03" on other days (in the reader's time zone). */
-export function shortTime(iso) {
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return "";
-  return sameDay(date, new Date()) ? timeFormat.format(date) : dateTimeFormat.format(date);
-}
-
-/** A <time> element showing the short time, with the exact ISO time as its title. */
+/** A <time> element showing the relative time, with the exact ISO time as its title. Its
+ * text moves on with Timeline.refreshTimes(). */
 export function timeElement(iso, className = "msg-time") {
-  return el("time", { class: className, datetime: iso, title: iso }, shortTime(iso));
+  return el("time", { class: className, datetime: iso, title: iso }, relativeTime(iso));
 }
 
-const ROLE_LABELS = { mentor: "Mentor", moderator: "Moderator" };
+function roleLabel(role) {
+  if (role === "mentor") return gettext("Mentor");
+  if (role === "moderator") return gettext("Moderator");
+  return null; // a role the chat does not show
+}
 
 /** Badges for the roles the chat shows (mentor, moderator), in wire order. */
 export function roleBadges(roles = []) {
   return roles
-    .filter((role) => ROLE_LABELS[role])
-    .map((role) => el("span", { class: `badge badge-${role}` }, ROLE_LABELS[role]));
+    .filter((role) => roleLabel(role))
+    .map((role) => el("span", { class: `badge badge-${role}` }, roleLabel(role)));
 }
 
 export function readCookie(name) {
@@ -64,7 +55,9 @@ export function readCookie(name) {
 /** An API error with the server's `{"error": {code, detail}}` and the HTTP status. */
 export class ApiError extends Error {
   constructor(status, error) {
-    super(error?.detail || `The server answered ${status}.`);
+    super(
+      error?.detail || interpolate(gettext("The server answered %(status)s."), { status }, true),
+    );
     this.status = status;
     this.code = error?.code || "http_error";
     this.body = error || {};

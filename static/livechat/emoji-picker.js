@@ -8,6 +8,7 @@
 // Escape closes and gives the focus back.
 
 import { el } from "./dom.js";
+import { gettext, interpolate } from "./i18n.js";
 
 /** Unique emoji with every name that spells them, in the server's order. */
 export function emojiIndex(shortcodes) {
@@ -37,7 +38,7 @@ export function shortcodeSource(shortcodes) {
   const index = emojiIndex(shortcodes);
   return {
     name: "emoji",
-    label: "Emoji",
+    label: gettext("Emoji"),
     pattern: /(?:^|[\s(]):([a-z0-9_+-]{2,30})$/i,
     fetch: (query) => {
       const q = query.toLowerCase();
@@ -62,17 +63,17 @@ export class EmojiPicker {
   }
 
   /** Open next to `anchor`; `onPick(emoji)` runs on a choice. */
-  open(anchor, onPick, { label = "Choose an emoji" } = {}) {
+  open(anchor, onPick, { label = gettext("Choose an emoji") } = {}) {
     openPicker?.close({ restoreFocus: false });
     const search = el("input", {
       type: "search",
       class: "emoji-search",
-      placeholder: "Search emoji",
-      "aria-label": "Search emoji",
+      placeholder: gettext("Search emoji"),
+      "aria-label": gettext("Search emoji"),
       autocomplete: "off",
     });
-    const grid = el("div", { class: "emoji-grid", role: "group", "aria-label": "Emoji" });
-    const empty = el("p", { class: "emoji-empty muted", hidden: true }, "No emoji match.");
+    const grid = el("div", { class: "emoji-grid", role: "group", "aria-label": gettext("Emoji") });
+    const empty = el("p", { class: "emoji-empty muted", hidden: true }, gettext("No emoji match."));
     const popup = el(
       "div",
       { class: "emoji-picker", role: "dialog", "aria-label": label },
@@ -109,7 +110,11 @@ export class EmojiPicker {
               class: "emoji-choice",
               tabindex: i === 0 ? "0" : "-1",
               title: `:${entry.names[0]}:`,
-              "aria-label": `${entry.emoji} ${entry.names[0].replace(/_/g, " ")}`,
+              "aria-label": interpolate(
+                gettext("%(emoji)s %(name)s"),
+                { emoji: entry.emoji, name: entry.names[0].replace(/_/g, " ") },
+                true,
+              ),
               "data-emoji": entry.emoji,
               onclick: () => pick(entry.emoji),
             },

@@ -3,8 +3,25 @@
 // (<body data-roles>); polled every 30 s and whenever the page comes back.
 
 import { fetchJSON } from "./dom.js";
+import { gettext, interpolate, ngettext } from "./i18n.js";
 
 const POLL_EVERY_MS = 30_000;
+
+/** "Help rooms: 3 unread messages, 2 people online". Two counts, each with its own plural:
+ * each is a whole phrase of its own, put into a frame that is translated as well. */
+function indicatorLabel(waiting, online) {
+  const unread = interpolate(
+    ngettext("%(count)s unread message", "%(count)s unread messages", waiting),
+    { count: waiting },
+    true,
+  );
+  const people = interpolate(
+    ngettext("%(count)s person online", "%(count)s people online", online),
+    { count: online },
+    true,
+  );
+  return interpolate(gettext("Help rooms: %(unread)s, %(people)s"), { unread, people }, true);
+}
 
 class MentorIndicator {
   constructor(link) {
@@ -37,7 +54,7 @@ class MentorIndicator {
       this.link.href = `/rooms/${encodeURIComponent(busiest.slug)}/`;
       this.waiting.textContent = waiting >= 100 ? "99+" : String(waiting);
       this.online.textContent = String(online);
-      const label = `Help rooms: ${waiting} unread message${waiting === 1 ? "" : "s"}, ${online} ${online === 1 ? "person" : "people"} online`;
+      const label = indicatorLabel(waiting, online);
       this.link.setAttribute("aria-label", label);
       this.link.title = label;
       this.link.classList.toggle("has-waiting", waiting > 0);

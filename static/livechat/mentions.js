@@ -4,6 +4,7 @@
 // only says when to ask, what to ask and how an answer looks.
 
 import { el, fetchJSON, roleBadges } from "./dom.js";
+import { gettext } from "./i18n.js";
 
 const DEBOUNCE_MS = 120;
 
@@ -12,7 +13,7 @@ export function mentionSource(slug) {
   let pending = null; // resolve of the answer a newer keystroke superseded
   return {
     name: "mention",
-    label: "People",
+    label: gettext("People"),
     // After a space, a line start or "(", "@" and at least one letter of a name.
     pattern: /(?:^|[\s(])@([A-Za-z0-9_.-]{1,150})$/,
     /** Debounced: only the last query of a burst of typing goes to the server. */
@@ -40,8 +41,15 @@ export function mentionSource(slug) {
       }),
       el("span", { class: "suggest-name" }, user.username),
       ...roleBadges(user.roles),
-      user.online ? el("span", { class: "visually-hidden" }, " (online)") : null,
+      user.online ? el("span", { class: "visually-hidden" }, " ", gettext("(online)")) : null,
     ],
-    insert: (user) => `@${user.username} `,
+    insert: (user) => `${mentionText(user)} `,
   };
+}
+
+/** What to insert for `user`: the server's `mention`, which always resolves to that person
+ * (a name with spaces or dots needs brackets, say), or plain @username from servers that
+ * do not send it. */
+export function mentionText(user) {
+  return typeof user.mention === "string" && user.mention ? user.mention : `@${user.username}`;
 }

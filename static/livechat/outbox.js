@@ -2,19 +2,30 @@
 //
 // Each one carries a client_id chosen here; the server stores at most one message per
 // (author, client_id), so sending the same entry again after any doubt (a dropped socket,
-// a reload) can never post it twice. Entries live in memory and in sessionStorage, so a
-// reload of the tab does not lose what was typed while offline.
+// a reload) can never post it twice. Entries live in memory and in the injected storage
+// (the page passes sessionStorage), so a reload of the tab does not lose what was typed
+// while offline. No DOM here: storage, clock and id source are all injected.
 
 export function newClientId() {
-  if (globalThis.crypto?.randomUUID) return `c-${crypto.randomUUID()}`;
+  if (globalThis.crypto?.randomUUID) return `c-${globalThis.crypto.randomUUID()}`;
   // Non-secure contexts (plain http on a LAN address) lack randomUUID.
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  const bytes = globalThis.crypto.getRandomValues(new Uint8Array(16));
   return `c-${Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("")}`;
 }
 
 export class Outbox {
-  constructor(storageKey) {
+  /**
+   * @param {string} storageKey
+   * @param {object} [options]
+   * @param {Storage|null} [options.storage]  getItem/setItem; null keeps the queue in memory
+   * @param {Function} [options.now]          () => Date, the clock for createdAt
+   * @param {Function} [options.newId]        () => a fresh client_id
+   */
+  constructor(storageKey, { storage = null, now = () => new Date(), newId = newClientId } = {}) {
     this.storageKey = storageKey;
+    this.storage = storage;
+    this.now = now;
+    this.newId = newId;
     /** @type {Map<string, {clientId: string, body: string, createdAt: string, replyTo?: number}>} */
     this.entries = new Map();
     this.load();
@@ -23,7 +34,7 @@ export class Outbox {
   load() {
     let saved = [];
     try {
-      saved = JSON.parse(sessionStorage.getItem(this.storageKey) || "[]");
+      saved = JSON.parse(this.storage?.getItem(this.storageKey) || "[]");
     } catch {
       saved = []; // storage disabled or corrupt: start empty
     }
@@ -36,14 +47,14 @@ export class Outbox {
 
   save() {
     try {
-      sessionStorage.setItem(this.storageKey, JSON.stringify([...this.entries.values()]));
+      this.storage?.setItem(this.storageKey, JSON.stringify([...this.entries.values()]));
     } catch {
       // Quota or privacy mode: the in-memory queue still works for this page's life.
     }
   }
 
-  add(body, clientId = newClientId(), replyTo = null) {
-    const entry = { clientId, body, createdAt: new Date().toISOString() };
+  add(body, clientId = this.newId(), replyTo = null) {
+    const entry = { clientId, body, createdAt: this.now().toISOString() };
     // Kept with the entry (and so across a reload): a resent reply still points at its message.
     if (replyTo) entry.replyTo = replyTo;
     this.entries.set(clientId, entry);
@@ -67,5 +78,9 @@ export class Outbox {
   /** Unconfirmed entries, oldest first (Map keeps insertion order). */
   all() {
     return [...this.entries.values()];
+  }
+
+  get size() {
+    return this.entries.size;
   }
 }

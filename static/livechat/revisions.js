@@ -2,7 +2,9 @@
 // each revision after the first shown as a word diff against the one before (computed
 // here, with a small LCS over word tokens). All text goes in with textContent.
 
-import { el, fetchJSON, shortTime } from "./dom.js";
+import { el, fetchJSON } from "./dom.js";
+import { relativeTime } from "./format.js";
+import { gettext, interpolate } from "./i18n.js";
 
 // Past this many cells the LCS table would be slow: show "replaced" instead.
 const MAX_CELLS = 250_000;
@@ -67,15 +69,23 @@ function renderDiff(before, after) {
 
 /** Open the history of `message` in a modal dialog; focus returns to `opener`. */
 export async function openRevisions(message, opener = null) {
-  const heading = el("h2", { id: `revisions-${message.id}-title` }, "Edit history");
+  const heading = el("h2", { id: `revisions-${message.id}-title` }, gettext("Edit history"));
   const list = el("ol", { class: "revision-list", "aria-busy": "true" });
-  const status = el("p", { class: "muted", role: "status" }, "Loading…");
-  const close = el("button", { type: "button", class: "button-quiet revision-close" }, "Close");
+  const status = el("p", { class: "muted", role: "status" }, gettext("Loading…"));
+  const close = el(
+    "button",
+    { type: "button", class: "button-quiet revision-close" },
+    gettext("Close"),
+  );
   const dialog = el(
     "dialog",
     { class: "revisions-dialog", "aria-labelledby": heading.id },
     el("div", { class: "revision-head" }, heading, close),
-    el("p", { class: "muted" }, `${message.author.username}'s message`),
+    el(
+      "p",
+      { class: "muted" },
+      interpolate(gettext("%(name)s's message"), { name: message.author.username }, true),
+    ),
     status,
     list,
   );
@@ -98,23 +108,27 @@ export async function openRevisions(message, opener = null) {
   try {
     revisions = (await fetchJSON(`/api/messages/${message.id}/revisions/`)).revisions || [];
   } catch (error) {
-    status.textContent = error.message || "Could not load the history.";
+    status.textContent = error.message || gettext("Could not load the history.");
     return dialog;
   }
-  status.textContent = revisions.length ? "" : "No earlier versions to show.";
+  status.textContent = revisions.length ? "" : gettext("No earlier versions to show.");
   status.hidden = revisions.length > 0;
   revisions.forEach((revision, index) => {
     const meta = el(
       "p",
       { class: "revision-meta" },
-      el("strong", {}, `Revision ${revision.number}`),
+      el(
+        "strong",
+        {},
+        interpolate(gettext("Revision %(number)s"), { number: revision.number }, true),
+      ),
       " · ",
       revision.editor?.username || "",
       " · ",
       el(
         "time",
         { datetime: revision.created_at, title: revision.created_at },
-        shortTime(revision.created_at),
+        relativeTime(revision.created_at),
       ),
     );
     const body =

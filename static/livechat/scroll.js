@@ -7,6 +7,8 @@
 // its newest end then finds the newest message on screen. Only that id is ever sent in a
 // `read` frame (by chat.js, through onSeen).
 
+import { gettext, interpolate } from "./i18n.js";
+
 const LINK_PATTERN = /^#message-(\d+)$/;
 const MAX_PAGES_FOR_LINK = 20; // how far back a linked message is looked for
 
@@ -120,7 +122,11 @@ export class Reading {
   updateTitle() {
     const title =
       this.count > 0 && document.visibilityState !== "visible"
-        ? `(${this.count > 99 ? "99+" : this.count}) ${this.baseTitle}`
+        ? interpolate(
+            gettext("(%(count)s) %(title)s"),
+            { count: this.count > 99 ? "99+" : this.count, title: this.baseTitle },
+            true,
+          )
         : this.baseTitle;
     if (document.title !== title) document.title = title;
   }

@@ -6,6 +6,7 @@
 // so it moves at once and never waits for a poll.
 
 import { fetchJSON } from "./dom.js";
+import { gettext, interpolate, ngettext } from "./i18n.js";
 
 const REFRESH_EVERY_MS = 60_000;
 const SOON_MS = 500; // frames come in bursts; one fetch answers them all
@@ -61,8 +62,20 @@ class RoomCounts {
     const text = count >= 100 ? "99+" : String(count);
     badge.hidden = !count;
     badge.querySelector(".unread-number").textContent = count ? text : "";
-    badge.title = count ? `${count}${count >= 100 ? " or more" : ""} unread messages` : "";
+    badge.title = count ? unreadTitle(count) : "";
   }
+}
+
+/** The badge's title; the API counts up to 100. */
+function unreadTitle(count) {
+  if (count >= 100) {
+    return interpolate(gettext("%(count)s or more unread messages"), { count }, true);
+  }
+  return interpolate(
+    ngettext("%(count)s unread message", "%(count)s unread messages", count),
+    { count },
+    true,
+  );
 }
 
 const nav = document.getElementById("sidebar-rooms");
