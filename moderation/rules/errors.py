@@ -7,6 +7,8 @@ subclass :class:`BudgetExceeded`. All share :class:`RuleError`, so a caller that
 
 from __future__ import annotations
 
+from .i18n import _
+
 
 class RuleError(Exception):
     """Base class: something is wrong with a rule (its text, or one evaluation of it)."""
@@ -21,7 +23,11 @@ class RuleError(Exception):
         # Moderators read these in the admin, so the position comes first, in words.
         if self.line is None or self.column is None:
             return self.message
-        return f"Line {self.line}, column {self.column}: {self.message}"
+        return _("Line %(line)d, column %(column)d: %(message)s") % {
+            "line": self.line,
+            "column": self.column,
+            "message": self.message,
+        }
 
     def __reduce__(self) -> tuple[type, tuple[str, int | None, int | None]]:
         return (type(self), (self.message, self.line, self.column))
@@ -60,8 +66,12 @@ class BudgetExceeded(RuleRuntimeError):
 
     def __init__(
         self,
-        message: str = "the rule used up its condition budget",
+        message: str | None = None,
         line: int | None = None,
         column: int | None = None,
     ) -> None:
-        super().__init__(message, line, column)
+        super().__init__(
+            message if message is not None else _("the rule used up its condition budget"),
+            line,
+            column,
+        )

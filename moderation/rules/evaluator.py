@@ -19,6 +19,7 @@ from typing import Any
 from . import nodes, regexes
 from .errors import BudgetExceeded, RuleRuntimeError, RuleSyntaxError
 from .functions import FUNCTIONS
+from .i18n import _
 from .operators import BINARY, UNARY
 from .values import Value, to_text, truthy, utf8_safe
 
@@ -40,7 +41,8 @@ _PLAIN = frozenset({str, int, float, bool, type(None), list})
 
 def _over_budget(ctx: Context, node: nodes.Node) -> BudgetExceeded:
     return BudgetExceeded(
-        f"the rule used up its budget of {ctx.budget} conditions for one message",
+        _("the rule used up its budget of %(budget)d conditions for one message")
+        % {"budget": ctx.budget},
         node.line,
         node.column,
     )
@@ -103,7 +105,7 @@ class Compiler:
                 value = ctx.variables[name]
             except KeyError:
                 raise RuleRuntimeError(
-                    f"the variable '{name}' was not provided for this message",
+                    _("the variable '%(name)s' was not provided for this message") % {"name": name},
                     node.line,
                     node.column,
                 ) from None
@@ -241,8 +243,8 @@ def _timed_match(pattern: regexes.Pattern, texts: list[str], anchored: bool, ctx
     elapsed = time.perf_counter() - started
     if elapsed > ctx.regex_timeout:
         raise RuleRuntimeError(
-            f"the pattern took {elapsed * 1000:.0f} ms, over its limit of "
-            f"{ctx.regex_timeout * 1000:.0f} ms"
+            _("the pattern took %(elapsed).0f ms, over its limit of %(limit).0f ms")
+            % {"elapsed": elapsed * 1000, "limit": ctx.regex_timeout * 1000}
         )
     return found
 
@@ -255,7 +257,8 @@ def _convert(name: str, value: object, node: nodes.Var) -> Value:
     if isinstance(value, str | int | float | list):
         return value  # subclasses of the plain types
     raise RuleRuntimeError(
-        f"the variable '{name}' holds a {type(value).__name__}, which rules cannot use",
+        _("the variable '%(name)s' holds a %(type)s, which rules cannot use")
+        % {"name": name, "type": type(value).__name__},
         node.line,
         node.column,
     )

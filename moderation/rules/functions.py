@@ -15,6 +15,7 @@ import re2
 
 from . import textnorm
 from .errors import RuleRuntimeError
+from .i18n import _, gettext_lazy, gettext_noop, ngettext
 from .values import (
     Value,
     as_number,
@@ -33,20 +34,30 @@ from .values import (
 class Function:
     name: str
     signature: str  # as shown to moderators, e.g. "count(needle, haystack)"
-    summary: str
+    summary: str  # translated when shown (gettext_lazy)
     min_args: int
     max_args: int | None  # None: any number
     impl: Callable[..., Value]
 
     def arity_text(self) -> str:
         """ "exactly 1 argument", "1 or 2 arguments", "at least 2 arguments"."""
-        if self.max_args is None:
-            return f"at least {self.min_args} argument{'s' if self.min_args != 1 else ''}"
-        if self.min_args == self.max_args:
-            return f"exactly {self.min_args} argument{'s' if self.min_args != 1 else ''}"
-        if self.max_args == self.min_args + 1:
-            return f"{self.min_args} or {self.max_args} arguments"
-        return f"{self.min_args} to {self.max_args} arguments"
+        low, high = self.min_args, self.max_args
+        if high is None:
+            return ngettext("at least %(low)d argument", "at least %(low)d arguments", low) % {
+                "low": low
+            }
+        if low == high:
+            return ngettext("exactly %(low)d argument", "exactly %(low)d arguments", low) % {
+                "low": low
+            }
+        if high == low + 1:
+            return ngettext(
+                "%(low)d or %(high)d argument", "%(low)d or %(high)d arguments", high
+            ) % {"low": low, "high": high}
+        return ngettext("%(low)d to %(high)d argument", "%(low)d to %(high)d arguments", high) % {
+            "low": low,
+            "high": high,
+        }
 
 
 def contains(haystack: Value, needle: Value) -> bool:
@@ -117,24 +128,27 @@ def _to_float(value: Value) -> float:
 def _whole(value: Value, what: str) -> int:
     number = numeric(value)
     if number is None or not float(number).is_integer():
-        raise RuleRuntimeError(f"{what} needs a whole number, but got {describe(value)}")
+        raise RuleRuntimeError(
+            _("%(what)s needs a whole number, but got %(value)s")
+            % {"what": _(what), "value": describe(value)}
+        )
     return int(number)
 
 
 def _substr(value: Value, start: Value, length: Value = None) -> str:
     text = to_text(value)
-    tail = text[_whole(start, "substr()'s start") :]
+    tail = text[_whole(start, gettext_noop("substr()'s start")) :]
     if length is None:
         return tail
     # A negative length leaves that many characters off the end, as in PHP.
-    return tail[: _whole(length, "substr()'s length")]
+    return tail[: _whole(length, gettext_noop("substr()'s length"))]
 
 
 def _strpos(haystack: Value, needle: Value, offset: Value = 0) -> int:
     wanted = to_text(needle)
     if not wanted:
         return -1
-    return to_text(haystack).find(wanted, _whole(offset, "strpos()'s offset"))
+    return to_text(haystack).find(wanted, _whole(offset, gettext_noop("strpos()'s offset")))
 
 
 def _rescape(value: Value) -> str:
@@ -154,16 +168,27 @@ def _abs(value: Value) -> int | float:
 
 
 _TABLE = (
-    Function("lcase", "lcase(text)", "Lower-case text.", 1, 1, _text_fn(textnorm.lcase)),
-    Function("ucase", "ucase(text)", "Upper-case text.", 1, 1, _text_fn(textnorm.ucase)),
     Function(
-        "length", "length(text or list)", "Characters in a text, items in a list.", 1, 1, _length
+        "lcase", "lcase(text)", gettext_lazy("Lower-case text."), 1, 1, _text_fn(textnorm.lcase)
+    ),
+    Function(
+        "ucase", "ucase(text)", gettext_lazy("Upper-case text."), 1, 1, _text_fn(textnorm.ucase)
+    ),
+    Function(
+        "length",
+        "length(text or list)",
+        gettext_lazy("Characters in a text, items in a list."),
+        1,
+        1,
+        _length,
     ),
     Function(
         "count",
         "count(needle, haystack) or count(list)",
-        "Occurrences of needle in haystack; with one argument, the length of a list "
-        "(or of a comma-separated text).",
+        gettext_lazy(
+            "Occurrences of needle in haystack; with one argument, the length of a list "
+            "(or of a comma-separated text)."
+        ),
         1,
         2,
         _count,
@@ -171,7 +196,7 @@ _TABLE = (
     Function(
         "ccnorm",
         "ccnorm(text)",
-        "Fold look-alike characters to plain letters.",
+        gettext_lazy("Fold look-alike characters to plain letters."),
         1,
         1,
         _text_fn(textnorm.ccnorm),
@@ -179,7 +204,7 @@ _TABLE = (
     Function(
         "rmdoubles",
         "rmdoubles(text)",
-        "Collapse repeated characters.",
+        gettext_lazy("Collapse repeated characters."),
         1,
         1,
         _text_fn(textnorm.rmdoubles),
@@ -187,7 +212,7 @@ _TABLE = (
     Function(
         "rmspecials",
         "rmspecials(text)",
-        "Keep only letters, digits and spaces.",
+        gettext_lazy("Keep only letters, digits and spaces."),
         1,
         1,
         _text_fn(textnorm.rmspecials),
@@ -195,7 +220,7 @@ _TABLE = (
     Function(
         "rmwhitespace",
         "rmwhitespace(text)",
-        "Remove all whitespace.",
+        gettext_lazy("Remove all whitespace."),
         1,
         1,
         _text_fn(textnorm.rmwhitespace),
@@ -203,7 +228,7 @@ _TABLE = (
     Function(
         "norm",
         "norm(text)",
-        "rmwhitespace(rmspecials(rmdoubles(ccnorm(text)))).",
+        gettext_lazy("rmwhitespace(rmspecials(rmdoubles(ccnorm(text))))."),
         1,
         1,
         _text_fn(textnorm.norm),
@@ -211,7 +236,7 @@ _TABLE = (
     Function(
         "specialratio",
         "specialratio(text)",
-        "Share (0 to 1) of non-alphanumeric characters.",
+        gettext_lazy("Share (0 to 1) of non-alphanumeric characters."),
         1,
         1,
         _text_fn(textnorm.specialratio),
@@ -219,7 +244,7 @@ _TABLE = (
     Function(
         "contains_any",
         "contains_any(haystack, needle, ...)",
-        "True if haystack contains any needle.",
+        gettext_lazy("True if haystack contains any needle."),
         2,
         None,
         _contains_any,
@@ -227,7 +252,7 @@ _TABLE = (
     Function(
         "contains_all",
         "contains_all(haystack, needle, ...)",
-        "True if haystack contains every needle.",
+        gettext_lazy("True if haystack contains every needle."),
         2,
         None,
         _contains_all,
@@ -235,7 +260,7 @@ _TABLE = (
     Function(
         "ccnorm_contains_any",
         "ccnorm_contains_any(haystack, needle, ...)",
-        "contains_any after ccnorm of every argument.",
+        gettext_lazy("contains_any after ccnorm of every argument."),
         2,
         None,
         _ccnorm_contains_any,
@@ -243,18 +268,23 @@ _TABLE = (
     Function(
         "equals_to_any",
         "equals_to_any(value, candidate, ...)",
-        "True if value === any candidate.",
+        gettext_lazy("True if value === any candidate."),
         2,
         None,
         _equals_to_any,
     ),
     Function(
-        "substr", "substr(text, start, length)", "Part of a text (length optional).", 2, 3, _substr
+        "substr",
+        "substr(text, start, length)",
+        gettext_lazy("Part of a text (length optional)."),
+        2,
+        3,
+        _substr,
     ),
     Function(
         "strpos",
         "strpos(haystack, needle, offset)",
-        "Position of needle, or -1 (offset optional).",
+        gettext_lazy("Position of needle, or -1 (offset optional)."),
         2,
         3,
         _strpos,
@@ -262,7 +292,7 @@ _TABLE = (
     Function(
         "rescape",
         "rescape(text)",
-        "Escape text for use inside a regular expression.",
+        gettext_lazy("Escape text for use inside a regular expression."),
         1,
         1,
         _rescape,
@@ -270,15 +300,17 @@ _TABLE = (
     Function(
         "string",
         "string(value)",
-        "Convert to text (a list becomes one item per line).",
+        gettext_lazy("Convert to text (a list becomes one item per line)."),
         1,
         1,
         _string,
     ),
-    Function("int", "int(value)", "Convert to a whole number (truncating).", 1, 1, _to_int),
-    Function("float", "float(value)", "Convert to a number.", 1, 1, _to_float),
-    Function("bool", "bool(value)", "Convert to true/false.", 1, 1, _bool),
-    Function("abs", "abs(number)", "Absolute value.", 1, 1, _abs),
+    Function(
+        "int", "int(value)", gettext_lazy("Convert to a whole number (truncating)."), 1, 1, _to_int
+    ),
+    Function("float", "float(value)", gettext_lazy("Convert to a number."), 1, 1, _to_float),
+    Function("bool", "bool(value)", gettext_lazy("Convert to true/false."), 1, 1, _bool),
+    Function("abs", "abs(number)", gettext_lazy("Absolute value."), 1, 1, _abs),
 )
 
 FUNCTIONS: MappingProxyType[str, Function] = MappingProxyType({f.name: f for f in _TABLE})

@@ -11,6 +11,7 @@ from enum import Enum
 from typing import NoReturn
 
 from .errors import RuleSyntaxError
+from .i18n import _, gettext_noop
 
 
 class Kind(Enum):
@@ -53,13 +54,18 @@ OPERATORS = (
 )
 
 # Things people type from other languages; a targeted hint beats "unexpected character".
+# (Translated where they are raised.)
 MISTAKES = {
-    "&&": "expected '&' (and), found '&&'",
-    "||": "expected '|' (or), found '||'",
-    "**": "found '**', but powers are not supported",
-    ":=": "found ':=', but assignments are not supported: a rule is a single condition",
-    "=": "expected '==' to compare two values, found '='",
-    ";": "found ';', but a rule is a single condition: join conditions with '&' or '|'",
+    "&&": gettext_noop("expected '&' (and), found '&&'"),
+    "||": gettext_noop("expected '|' (or), found '||'"),
+    "**": gettext_noop("found '**', but powers are not supported"),
+    ":=": gettext_noop(
+        "found ':=', but assignments are not supported: a rule is a single condition"
+    ),
+    "=": gettext_noop("expected '==' to compare two values, found '='"),
+    ";": gettext_noop(
+        "found ';', but a rule is a single condition: join conditions with '&' or '|'"
+    ),
 }
 
 ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", "'": "'", '"': '"'}
@@ -76,18 +82,19 @@ class Token:
     column: int
 
     def describe(self) -> str:
-        """How a message names this token: "found <describe()>"."""
+        """How a message names this token: "found <describe()>" (a whole noun phrase,
+        translated as one)."""
         if self.kind is Kind.EOF:
-            return "end of rule"
+            return _("end of rule")
         if self.kind is Kind.STRING:
             shown = str(self.value)
             shown = shown if len(shown) <= 30 else shown[:27] + "..."
-            return f'the text "{shown}"'
+            return _('the text "%(text)s"') % {"text": shown}
         if self.kind is Kind.NUMBER:
-            return f"the number {self.text}"
+            return _("the number %(number)s") % {"number": self.text}
         if self.kind is Kind.KEYWORD:
-            return f"the keyword '{self.value}'"
-        return f"'{self.text}'"
+            return _("the keyword '%(keyword)s'") % {"keyword": self.value}
+        return _("'%(token)s'") % {"token": self.text}
 
 
 class Lexer:
@@ -109,7 +116,7 @@ class Lexer:
 
     def advance(self, n: int = 1) -> None:
         """Move n characters forward, keeping line/column right across newlines."""
-        for _ in range(n):
+        for _step in range(n):
             if self.src[self.pos] == "\n":
                 self.line += 1
                 self.col = 1
@@ -138,8 +145,11 @@ class Lexer:
                 close = src.find("*/", self.pos + 2)
                 if close < 0:
                     self.error_at_end(
-                        f"expected '*/' to close the comment opened at line {line}, "
-                        f"column {col}, found end of rule"
+                        _(
+                            "expected '*/' to close the comment opened at line %(line)d, "
+                            "column %(column)d, found end of rule"
+                        )
+                        % {"line": line, "column": col}
                     )
                 self.advance(close + 2 - self.pos)
             else:
@@ -163,8 +173,11 @@ class Lexer:
         while True:
             if self.pos >= len(self.src):
                 self.error_at_end(
-                    f"expected {quote} to close the text started at line {line}, "
-                    f"column {col}, found end of rule"
+                    _(
+                        "expected %(quote)s to close the text started at line %(line)d, "
+                        "column %(column)d, found end of rule"
+                    )
+                    % {"quote": quote, "line": line, "column": col}
                 )
             ch = self.src[self.pos]
             if ch == quote:
@@ -194,9 +207,15 @@ class Lexer:
                 end += 1
         text = src[start:end]
         if len(text) > MAX_NUMBER_DIGITS:
-            self.error(f"the number {text[:10]}... is too long (at most 30 digits)")
+            self.error(
+                _("the number %(start)s... is too long (at most %(max)d digits)")
+                % {"start": text[:10], "max": MAX_NUMBER_DIGITS}
+            )
         if not text.isascii():  # isdigit() accepts e.g. Arabic-Indic digits
-            self.error(f"expected a number written with the digits 0-9, found '{text}'")
+            self.error(
+                _("expected a number written with the digits 0-9, found '%(text)s'")
+                % {"text": text}
+            )
         self.advance(end - start)
         value: int | float = float(text) if is_float else int(text)
         return Token(Kind.NUMBER, value, text, line, col)
@@ -217,13 +236,16 @@ class Lexer:
         line, col = self.line, self.col
         for mistake, hint in MISTAKES.items():
             if self.src.startswith(mistake, self.pos) and not self.src.startswith("==", self.pos):
-                self.error(hint)
+                self.error(_(hint))
         for op in OPERATORS:
             if self.src.startswith(op, self.pos):
                 self.advance(len(op))
                 return Token(Kind.OP, op, op, line, col)
         ch = self.src[self.pos]
-        self.error(f"expected an operator or a value, found the character '{ch}'")
+        self.error(
+            _("expected an operator or a value, found the character '%(character)s'")
+            % {"character": ch}
+        )
 
 
 def tokenize(source: str) -> list[Token]:

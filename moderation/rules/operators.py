@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from .errors import RuleRuntimeError
 from .functions import contains
+from .i18n import _
 from .values import (
     MAX_TEXT,
     Value,
@@ -37,11 +38,14 @@ def add(a: Value, b: Value) -> Value:
         left, right = to_text(a), to_text(b)
         if len(left) + len(right) > MAX_TEXT:
             raise RuleRuntimeError(
-                f"joining these texts would make {len(left) + len(right):,} characters, "
-                f"over the limit of {MAX_TEXT:,}"
+                _("joining these texts would make %(length)s characters, over the limit of %(max)s")
+                % {"length": f"{len(left) + len(right):,}", "max": f"{MAX_TEXT:,}"}
             )
         return left + right
-    raise RuleRuntimeError(f"cannot add {describe(a)} and {describe(b)} with '+'")
+    raise RuleRuntimeError(
+        _("cannot add %(left)s and %(right)s with '+'")
+        % {"left": describe(a), "right": describe(b)}
+    )
 
 
 def _joinable(value: Value) -> bool:
@@ -60,7 +64,7 @@ def divide(a: Value, b: Value) -> Value:
     """Whole numbers that divide exactly stay whole (6 / 3 is 2); otherwise a float."""
     x, y = as_number(a, "'/'"), as_number(b, "'/'")
     if y == 0:
-        raise RuleRuntimeError("division by zero")
+        raise RuleRuntimeError(_("division by zero"))
     if isinstance(x, int) and isinstance(y, int) and x % y == 0:
         return x // y
     return x / y
@@ -69,7 +73,7 @@ def divide(a: Value, b: Value) -> Value:
 def modulo(a: Value, b: Value) -> Value:
     x, y = as_number(a, "'%'"), as_number(b, "'%'")
     if y == 0:
-        raise RuleRuntimeError("division by zero (in '%')")
+        raise RuleRuntimeError(_("division by zero (in '%%')") % {})
     return x % y
 
 

@@ -20,6 +20,7 @@ from typing import NoReturn
 from . import nodes
 from .errors import RuleSyntaxError
 from .functions import FUNCTIONS
+from .i18n import _, ngettext
 from .lexer import Kind, Token, tokenize
 from .variables import VARIABLES
 
@@ -58,19 +59,23 @@ def infix_operator(token: Token) -> str | None:
 def where(token: Token, other: Token) -> str:
     """ "column 3", or "line 1, column 3" when ``token`` is on another line than ``other``."""
     if token.line == other.line:
-        return f"column {token.column}"
-    return f"line {token.line}, column {token.column}"
+        return _("column %(column)d") % {"column": token.column}
+    return _("line %(line)d, column %(column)d") % {"line": token.line, "column": token.column}
 
 
-def suggestion(name: str, known: list[str]) -> str:
+def suggestion(name: str, known: list[str]) -> str | None:
     close = difflib.get_close_matches(name, known, n=1)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    return close[0] if close else None
 
 
 class Parser:
     def __init__(self, source: str) -> None:
         if len(source) > MAX_SOURCE:
-            raise RuleSyntaxError(f"the rule is too long: at most {MAX_SOURCE:,} characters", 1, 1)
+            raise RuleSyntaxError(
+                _("the rule is too long: at most %(max)s characters") % {"max": f"{MAX_SOURCE:,}"},
+                1,
+                1,
+            )
         self.tokens = tokenize(source)
         self.index = 0
         self.nesting = 0
@@ -99,15 +104,18 @@ class Parser:
     def parse(self) -> nodes.Node:
         if self.peek().kind is Kind.EOF:
             self.fail(
-                'the rule is empty: expected a condition, such as text contains "spam"',
+                _('the rule is empty: expected a condition, such as text contains "spam"'),
                 self.peek(),
             )
         tree = self.expression(0)
         token = self.peek()
         if token.kind is not Kind.EOF:
             self.fail(
-                "expected an operator (such as '&', '|', '==' or 'contains') or the end of "
-                f"the rule, found {token.describe()}",
+                _(
+                    "expected an operator (such as '&', '|', '==' or 'contains') or the end of "
+                    "the rule, found %(found)s"
+                )
+                % {"found": token.describe()},
                 token,
             )
         self.check_depth(tree)
@@ -125,8 +133,11 @@ class Parser:
                 break
             if op in COMPARISONS and after_comparison:
                 self.fail(
-                    "comparisons cannot be chained: expected '&' or '|' between two "
-                    f"comparisons, found '{op}'",
+                    _(
+                        "comparisons cannot be chained: expected '&' or '|' between two "
+                        "comparisons, found '%(operator)s'"
+                    )
+                    % {"operator": op},
                     token,
                 )
             self.advance()
@@ -151,8 +162,11 @@ class Parser:
         self.nesting += 1
         if self.nesting > MAX_NESTING:
             self.fail(
-                f"the rule nests too deeply: at most {MAX_NESTING} levels of brackets "
-                "and operators inside each other",
+                _(
+                    "the rule nests too deeply: at most %(max)d levels of brackets "
+                    "and operators inside each other"
+                )
+                % {"max": MAX_NESTING},
                 self.peek(),
             )
 
@@ -170,7 +184,14 @@ class Parser:
             handler = self.prefix_handlers().get(str(token.value))
             if handler is not None:
                 return handler(token)
-        self.fail(f"expected a value{self.after_what(start)}, found {token.describe()}", token)
+        before = self.operator_before(start)
+        if before is None:
+            self.fail(_("expected a value, found %(found)s") % {"found": token.describe()}, token)
+        self.fail(
+            _("expected a value after %(before)s, found %(found)s")
+            % {"before": before.describe(), "found": token.describe()},
+            token,
+        )
 
     def prefix_handlers(self) -> dict[str, Callable[[Token], nodes.Node]]:
         return {
@@ -181,12 +202,12 @@ class Parser:
             "+": self.unary,
         }
 
-    def after_what(self, index: int) -> str:
-        """ " after '=='" when the token before the missing value was an operator."""
+    def operator_before(self, index: int) -> Token | None:
+        """The operator before a missing value ("expected a value after '=='"), if any."""
         before = self.tokens[index - 1] if index >= 1 else None
         if before is not None and before.kind in (Kind.OP, Kind.KEYWORD):
-            return f" after {before.describe()}"
-        return ""
+            return before
+        return None
 
     def unary(self, token: Token) -> nodes.Node:
         binding = BP_NOT if token.value == "!" else BP_UNARY
@@ -195,14 +216,29 @@ class Parser:
 
     def group(self, opener: Token) -> nodes.Node:
         inner = self.expression(0)
-        self.close(")", opener, "expected ')' to close the '(' at {where}, found {found}")
+        self.close(
+            ")",
+            opener,
+            lambda values: (
+                _("expected ')' to close the '(' at %(where)s, found %(found)s") % values
+            ),
+        )
         return inner
 
     def list_literal(self, opener: Token) -> nodes.Node:
-        items = self.comma_separated("]", opener, "the list opened")
+        items = self.comma_separated(
+            "]",
+            opener,
+            lambda values: (
+                _("expected ',' or ']' to close the list opened at %(where)s, found %(found)s")
+                % values
+            ),
+        )
         return nodes.ListExpr(opener.line, opener.column, tuple(items))
 
-    def comma_separated(self, closer: str, opener: Token, what: str) -> list[nodes.Node]:
+    def comma_separated(
+        self, closer: str, opener: Token, unclosed: Callable[[dict[str, str]], str]
+    ) -> list[nodes.Node]:
         items: list[nodes.Node] = []
         if self.at_op(closer):
             self.advance()
@@ -212,16 +248,17 @@ class Parser:
             if self.at_op(","):
                 self.advance()
                 continue
-            message = f"expected ',' or '{closer}' to close {what} at {{where}}, found {{found}}"
-            self.close(closer, opener, message)
+            self.close(closer, opener, unclosed)
             return items
 
-    def close(self, closer: str, opener: Token, template: str) -> None:
+    def close(self, closer: str, opener: Token, unclosed: Callable[[dict[str, str]], str]) -> None:
+        """Take ``closer``, or fail with the sentence ``unclosed`` builds from where the
+        opener was and what was found instead (each caller has its own whole sentence)."""
         token = self.peek()
         if token.kind is Kind.OP and token.value == closer:
             self.advance()
             return
-        self.fail(template.format(where=where(opener, token), found=token.describe()), token)
+        self.fail(unclosed({"where": where(opener, token), "found": token.describe()}), token)
 
     def name(self, token: Token) -> nodes.Node:
         name = str(token.value)
@@ -230,27 +267,66 @@ class Parser:
         if name in VARIABLES:
             return nodes.Var(token.line, token.column, name)
         if name in FUNCTIONS:
-            self.fail(f"'{name}' is a function: expected '(' after it, as in {name}(text)", token)
+            self.fail(
+                _("'%(name)s' is a function: expected '(' after it, as in %(name)s(text)")
+                % {"name": name},
+                token,
+            )
         hint = suggestion(name, list(VARIABLES))
-        self.fail(f"unknown variable '{token.text}'{hint}", token)
+        if hint is None:
+            self.fail(_("unknown variable '%(name)s'") % {"name": token.text}, token)
+        self.fail(
+            _("unknown variable '%(name)s' (did you mean '%(suggestion)s'?)")
+            % {"name": token.text, "suggestion": hint},
+            token,
+        )
 
     def call(self, token: Token, name: str) -> nodes.Node:
         function = FUNCTIONS.get(name)
         if function is None:
             if name in VARIABLES:
-                self.fail(f"'{name}' is a variable, not a function: it cannot take '('", token)
+                self.fail(
+                    _("'%(name)s' is a variable, not a function: it cannot take '('")
+                    % {"name": name},
+                    token,
+                )
             hint = suggestion(name, list(FUNCTIONS))
-            self.fail(f"unknown function '{token.text}'{hint}", token)
+            if hint is None:
+                self.fail(_("unknown function '%(name)s'") % {"name": token.text}, token)
+            self.fail(
+                _("unknown function '%(name)s' (did you mean '%(suggestion)s'?)")
+                % {"name": token.text, "suggestion": hint},
+                token,
+            )
         opener = self.advance()
-        args = self.comma_separated(")", opener, f"the call to {name}() opened")
+        args = self.comma_separated(
+            ")",
+            opener,
+            lambda values: (
+                _(
+                    "expected ',' or ')' to close the call to %(name)s() opened at %(where)s, "
+                    "found %(found)s"
+                )
+                % {**values, "name": name}
+            ),
+        )
         given = len(args)
         if given < function.min_args or (
             function.max_args is not None and given > function.max_args
         ):
-            were = "was" if given == 1 else "were"
+            # Two numbers, so two plurals: the arity is a translated phrase of its own.
             self.fail(
-                f"{name}() takes {function.arity_text()}, but {given} {were} given "
-                f"(expected {function.signature})",
+                ngettext(
+                    "%(name)s() takes %(arity)s, but %(given)d was given (expected %(signature)s)",
+                    "%(name)s() takes %(arity)s, but %(given)d were given (expected %(signature)s)",
+                    given,
+                )
+                % {
+                    "name": name,
+                    "arity": function.arity_text(),
+                    "given": given,
+                    "signature": function.signature,
+                },
                 token,
             )
         return nodes.Call(token.line, token.column, name, tuple(args))
@@ -260,8 +336,11 @@ class Parser:
         so bound the finished tree too: the evaluator recurses once per level."""
         if nodes.depth(tree) > MAX_TREE_DEPTH:
             raise RuleSyntaxError(
-                f"the rule is too deeply nested: at most {MAX_TREE_DEPTH} operations "
-                "inside each other (split long chains of '+' with parentheses)",
+                _(
+                    "the rule is too deeply nested: at most %(max)d operations "
+                    "inside each other (split long chains of '+' with parentheses)"
+                )
+                % {"max": MAX_TREE_DEPTH},
                 tree.line,
                 tree.column,
             )

@@ -17,26 +17,66 @@ from typing import Any
 
 import re2
 
+from .i18n import _, gettext_noop
 from .values import utf8_safe
 
 Pattern = Any  # re2._Regexp has no public type
 
 # (fragment RE2 rejects, what to tell the moderator)
+# (Whole sentences, translated where they are raised.)
 _UNSUPPORTED = (
-    ("(?=", "lookahead '(?=...)'"),
-    ("(?!", "negative lookahead '(?!...)'"),
-    ("(?<=", "lookbehind '(?<=...)'"),
-    ("(?<!", "negative lookbehind '(?<!...)'"),
-    ("(?>", "atomic groups '(?>...)'"),
-    ("(?P=", "backreferences '(?P=name)'"),
-    ("\\k<", "backreferences '\\k<name>'"),
-    ("(?|", "branch reset groups '(?|...)'"),
-    ("(?(", "conditionals '(?(...)...)'"),
+    ("(?=", gettext_noop("lookahead '(?=...)' is not supported in regular expressions: %(why)s")),
+    (
+        "(?!",
+        gettext_noop(
+            "negative lookahead '(?!...)' is not supported in regular expressions: %(why)s"
+        ),
+    ),
+    (
+        "(?<=",
+        gettext_noop("lookbehind '(?<=...)' is not supported in regular expressions: %(why)s"),
+    ),
+    (
+        "(?<!",
+        gettext_noop(
+            "negative lookbehind '(?<!...)' is not supported in regular expressions: %(why)s"
+        ),
+    ),
+    (
+        "(?>",
+        gettext_noop("atomic groups '(?>...)' are not supported in regular expressions: %(why)s"),
+    ),
+    (
+        "(?P=",
+        gettext_noop(
+            "backreferences '(?P=name)' are not supported in regular expressions: %(why)s"
+        ),
+    ),
+    (
+        "\\k<",
+        gettext_noop(
+            "backreferences '\\k<name>' are not supported in regular expressions: %(why)s"
+        ),
+    ),
+    (
+        "(?|",
+        gettext_noop(
+            "branch reset groups '(?|...)' are not supported in regular expressions: %(why)s"
+        ),
+    ),
+    (
+        "(?(",
+        gettext_noop(
+            "conditionals '(?(...)...)' are not supported in regular expressions: %(why)s"
+        ),
+    ),
 )
 _BACKREF = re.compile(r"\\[1-9]")
 _POSSESSIVE = re.compile(r"[*+?}]\+")
 
-_NOT_LINEAR = "the regex engine (RE2) guarantees linear-time matching and has no backtracking"
+_NOT_LINEAR = gettext_noop(
+    "the regex engine (RE2) guarantees linear-time matching and has no backtracking"
+)
 
 _options: dict[bool, Any] = {}
 _options_lock = threading.Lock()
@@ -54,22 +94,23 @@ def _re2_options(case_sensitive: bool) -> Any:
 
 def explain_error(pattern: str, engine_message: str) -> str:
     """A sentence for the moderator: name the unsupported feature if that is the cause."""
-    for fragment, feature in _UNSUPPORTED:
+    why = _(_NOT_LINEAR)
+    for fragment, sentence in _UNSUPPORTED:
         if fragment in pattern:
-            return f"{feature} are not supported in regular expressions: {_NOT_LINEAR}"
+            return _(sentence) % {"why": why}
     backref = _BACKREF.search(pattern)
     if backref:
-        return (
-            f"backreferences like '{backref.group()}' are not supported in regular "
-            f"expressions: {_NOT_LINEAR}"
-        )
+        return _(
+            "backreferences like '%(example)s' are not supported in regular expressions: %(why)s"
+        ) % {"example": backref.group(), "why": why}
     possessive = _POSSESSIVE.search(pattern)
     if possessive and "repetition" in engine_message:
-        return (
-            f"possessive quantifiers like '{possessive.group()}' are not supported in "
-            f"regular expressions: {_NOT_LINEAR}"
-        )
-    return f"the regular expression is not valid: {engine_message}"
+        return _(
+            "possessive quantifiers like '%(example)s' are not supported in regular "
+            "expressions: %(why)s"
+        ) % {"example": possessive.group(), "why": why}
+    # RE2's own words (English) after ours.
+    return _("the regular expression is not valid: %(detail)s") % {"detail": engine_message}
 
 
 def compile_regex(pattern: str, *, case_sensitive: bool = True) -> Pattern:

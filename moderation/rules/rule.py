@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from . import nodes
 from .errors import RuleRuntimeError, RuleSyntaxError
 from .evaluator import Context, Evaluator, compile_tree
+from .i18n import _
 from .parser import parse
 from .values import truthy
 
@@ -42,10 +43,11 @@ class Rule:
         except RuleRuntimeError:
             raise
         except RecursionError:
-            raise RuleRuntimeError("the rule is nested too deeply to evaluate here") from None
+            raise RuleRuntimeError(_("the rule is nested too deeply to evaluate here")) from None
         except Exception as exc:  # the contract: nothing but RuleRuntimeError escapes
             raise RuleRuntimeError(
-                f"internal error while evaluating the rule ({type(exc).__name__}: {exc})"
+                _("internal error while evaluating the rule (%(error)s)")
+                % {"error": f"{type(exc).__name__}: {exc}"}
             ) from exc
 
     def __repr__(self) -> str:

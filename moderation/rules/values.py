@@ -23,6 +23,7 @@ from __future__ import annotations
 from typing import TypeGuard
 
 from .errors import RuleRuntimeError
+from .i18n import _
 
 Value = str | int | float | bool | None | list  # list items are Values too
 
@@ -32,7 +33,8 @@ MAX_INT = 2**63
 
 
 def type_name(value: object) -> str:
-    """The type as a moderator would say it, for error messages."""
+    """The type's name, as the type rules compare kinds (``"a number"``...); messages use
+    :func:`type_phrase`, its translation."""
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -43,6 +45,21 @@ def type_name(value: object) -> str:
         return "text"
     if isinstance(value, list):
         return "a list"
+    return type(value).__name__
+
+
+def type_phrase(value: object) -> str:
+    """The type as a moderator would say it, in their language, for error messages."""
+    if value is None:
+        return _("null")
+    if isinstance(value, bool):
+        return _("a boolean")
+    if isinstance(value, int | float):
+        return _("a number")
+    if isinstance(value, str):
+        return _("text")
+    if isinstance(value, list):
+        return _("a list")
     return type(value).__name__
 
 
@@ -79,7 +96,12 @@ def as_number(value: object, what: str) -> int | float:
     """A number, or text that spells one; otherwise a RuleRuntimeError naming ``what``."""
     number = numeric(value)
     if number is None:
-        raise RuleRuntimeError(f"{what} needs a number, but got {describe(value)}")
+        # ``what`` is an operator or function ("'-'", "abs()"), or a phrase marked with
+        # gettext_noop by the caller.
+        raise RuleRuntimeError(
+            _("%(what)s needs a number, but got %(value)s")
+            % {"what": _(what), "value": describe(value)}
+        )
     return number
 
 
@@ -107,7 +129,7 @@ def to_text(value: object) -> str:
         return format_float(value)
     if isinstance(value, list):
         return check_text("\n".join(to_text(item) for item in value))
-    raise RuleRuntimeError(f"cannot use {type_name(value)} as text")
+    raise RuleRuntimeError(_("cannot use %(type)s as text") % {"type": type_phrase(value)})
 
 
 def utf8_safe(text: str) -> str:
@@ -130,15 +152,21 @@ def short(text: str, limit: int = 30) -> str:
 
 
 def describe(value: object) -> str:
-    """A value for a message: texts are quoted, other values named by their type."""
-    return f"the text {short(value)}" if isinstance(value, str) else type_name(value)
+    """A value for a message: texts are quoted, other values named by their type (a noun
+    phrase, translated as one)."""
+    if isinstance(value, str):
+        return _("the text %(text)s") % {"text": short(value)}
+    return type_phrase(value)
 
 
 def check_text(text: str) -> str:
     if len(text) > MAX_TEXT:
         raise RuleRuntimeError(
-            f"a text produced by the rule would be {len(text):,} characters long, "
-            f"over the limit of {MAX_TEXT:,}"
+            _(
+                "a text produced by the rule would be %(length)s characters long, "
+                "over the limit of %(max)s"
+            )
+            % {"length": f"{len(text):,}", "max": f"{MAX_TEXT:,}"}
         )
     return text
 
@@ -146,15 +174,15 @@ def check_text(text: str) -> str:
 def check_list(items: list) -> list:
     if len(items) > MAX_LIST:
         raise RuleRuntimeError(
-            f"a list produced by the rule would have {len(items):,} items, "
-            f"over the limit of {MAX_LIST:,}"
+            _("a list produced by the rule would have %(length)s items, over the limit of %(max)s")
+            % {"length": f"{len(items):,}", "max": f"{MAX_LIST:,}"}
         )
     return items
 
 
 def check_int(number: int | float) -> int | float:
     if isinstance(number, int) and abs(number) > MAX_INT:
-        raise RuleRuntimeError("a number computed by the rule is too large")
+        raise RuleRuntimeError(_("a number computed by the rule is too large"))
     return number
 
 
@@ -187,7 +215,10 @@ def compare(op: str, a: object, b: object) -> bool:
         return _ordered(op, na, nb)
     if isinstance(a, str) and isinstance(b, str):
         return _ordered(op, a, b)
-    raise RuleRuntimeError(f"cannot compare {describe(a)} with {describe(b)} using '{op}'")
+    raise RuleRuntimeError(
+        _("cannot compare %(left)s with %(right)s using '%(operator)s'")
+        % {"left": describe(a), "right": describe(b), "operator": op}
+    )
 
 
 def _ordered(op: str, a: str | int | float, b: str | int | float) -> bool:

@@ -54,7 +54,7 @@ BROKEN = [
     ('text rlike "(buy"', 1, 12, "the regular expression is not valid: missing )"),
     ('text like "x"\n& text rlike "a)"', 2, 14, "the regular expression is not valid"),
     ('text rlike "(a)\\1"', 1, 12, "backreferences like '\\1' are not supported"),
-    ('text rlike "foo(?=bar)"', 1, 12, "lookahead '(?=...)' are not supported"),
+    ('text rlike "foo(?=bar)"', 1, 12, "lookahead '(?=...)' is not supported"),
     ('text irlike "(?<!x)y"', 1, 13, "negative lookbehind"),
     ('text rlike "a++"', 1, 12, "possessive quantifiers"),
     ("in", 1, 1, "expected a value, found the keyword 'in'"),
