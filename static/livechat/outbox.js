@@ -26,7 +26,8 @@ export class Outbox {
     this.storage = storage;
     this.now = now;
     this.newId = newId;
-    /** @type {Map<string, {clientId: string, body: string, createdAt: string, replyTo?: number}>} */
+    /** @type {Map<string, {clientId: string, body: string, createdAt: string, replyTo?: number}>}
+     * client_id -> entry, oldest first */
     this.entries = new Map();
     this.load();
   }

@@ -183,9 +183,8 @@ export class RoomUI {
     clearTimeout(this.readTimer);
     if (document.visibilityState !== "visible") return;
     const newest = this.reading.seenId; // on screen while the page was visible
-    if (newest && newest > this.lastReadSent && this.room.send({ type: "read", message_id: newest })) {
-      this.lastReadSent = newest;
-    }
+    if (!newest || newest <= this.lastReadSent) return;
+    if (this.room.send({ type: "read", message_id: newest })) this.lastReadSent = newest;
   }
 
   // -- page events ---------------------------------------------------------------------------

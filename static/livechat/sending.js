@@ -12,8 +12,9 @@ export class Sender {
    * @param {object} options
    * @param {import("./outbox.js").Outbox} options.outbox
    * @param {Function} options.send          (frame) => true if it went out on a live socket
-   * @param {object} options.view            show(entry, state, detail?, refusal?), remove(clientId);
-   *                                         state: "sending" | "queued" | "sent" | "failed"
+   * @param {object} options.view            show(entry, state, detail?, refusal?) with state
+   *                                         "sending" | "queued" | "sent" | "failed";
+   *                                         remove(clientId)
    * @param {Function} [options.restoreDraft]  (body) => true if the text went back into an
    *                                         empty message box (a blocked send)
    * @param {Function} [options.onQueued]    (entry) => a send found no live socket: it

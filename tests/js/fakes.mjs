@@ -24,7 +24,9 @@ export class FakeTimers {
   advance(ms) {
     const until = this.now + ms;
     for (;;) {
-      const due = [...this.pending].filter(([, t]) => t.at <= until).sort((a, b) => a[1].at - b[1].at);
+      const due = [...this.pending]
+        .filter(([, t]) => t.at <= until)
+        .sort((a, b) => a[1].at - b[1].at);
       if (due.length === 0) break;
       const [id, timer] = due[0];
       this.pending.delete(id);
@@ -55,6 +57,11 @@ export function messageEvent(eventId, messageId, kind = "message.created", extra
     type: "event",
     event_id: eventId,
     kind,
-    message: { id: messageId, author: { id: 7, username: "Alice" }, body: `m${messageId}`, ...extra },
+    message: {
+      id: messageId,
+      author: { id: 7, username: "Alice" },
+      body: `m${messageId}`,
+      ...extra,
+    },
   };
 }

@@ -16,26 +16,24 @@ describe("i18n without a catalog (English)", () => {
   });
 
   it("uses the n == 1 plural rule", () => {
-    assert.equal(ngettext("%(count)s person online", "%(count)s people online", 1), "%(count)s person online");
-    assert.equal(ngettext("%(count)s person online", "%(count)s people online", 0), "%(count)s people online");
-    assert.equal(ngettext("%(count)s person online", "%(count)s people online", 2), "%(count)s people online");
+    const online = (n) => ngettext("%(count)s person online", "%(count)s people online", n);
+    assert.equal(online(1), "%(count)s person online");
+    assert.equal(online(0), "%(count)s people online");
+    assert.equal(online(2), "%(count)s people online");
   });
 
   it("fills named and positional placeholders", () => {
     const text = ngettext("%(count)s person online", "%(count)s people online", 3);
     assert.equal(interpolate(text, { count: 3 }, true), "3 people online");
-    assert.equal(interpolate(gettext("%(name)s is typing…"), { name: "Zoë" }, true), "Zoë is typing…");
+    const typing = interpolate(gettext("%(name)s is typing…"), { name: "Zoë" }, true);
+    assert.equal(typing, "Zoë is typing…");
     assert.equal(interpolate("%s of %s", [2, 5]), "2 of 5");
   });
 
   it("splits a sentence around parts that are elements", () => {
     const name = { element: "strong" };
-    assert.deepEqual(interpolateParts("Replying to %(name)s: %(excerpt)s", { name, excerpt: "Hi" }), [
-      "Replying to ",
-      name,
-      ": ",
-      "Hi",
-    ]);
+    const parts = interpolateParts("Replying to %(name)s: %(excerpt)s", { name, excerpt: "Hi" });
+    assert.deepEqual(parts, ["Replying to ", name, ": ", "Hi"]);
     assert.deepEqual(interpolateParts("%(x)s first", { x: 1 }), [1, " first"]);
     assert.deepEqual(interpolateParts("keeps %(unknown)s", {}), ["keeps ", "%(unknown)s"]);
   });
@@ -53,7 +51,8 @@ describe("i18n with Django's catalog", () => {
     globalThis.gettext = (msgid) => (msgid === "Send" ? "Senden" : msgid);
     globalThis.ngettext = (s, p, n) => (n === 1 ? "eine Person" : "%(count)s Personen");
     globalThis.pgettext = (context, msgid) => `${context}|${msgid}`;
-    globalThis.interpolate = (fmt, obj, named) => `[${named}] ${fmt.replace("%(count)s", obj.count)}`;
+    globalThis.interpolate = (fmt, obj, named) =>
+      `[${named}] ${fmt.replace("%(count)s", obj.count)}`;
     assert.equal(gettext("Send"), "Senden");
     assert.equal(ngettext("a", "b", 4), "%(count)s Personen");
     assert.equal(pgettext("verb", "Report"), "verb|Report");

@@ -29,7 +29,8 @@ function setUp(storage = new MemoryStorage(), { live = true } = {}) {
       return true;
     },
     view: {
-      show: (entry, state, detail) => shown.set(entry.clientId, detail ? `${state}: ${detail}` : state),
+      show: (entry, state, detail) =>
+        shown.set(entry.clientId, detail ? `${state}: ${detail}` : state),
       remove: (clientId) => shown.delete(clientId),
     },
     restoreDraft: (body) => {
@@ -130,7 +131,7 @@ describe("Sender and Outbox", () => {
     assert.equal(new Outbox(KEY).size, 0); // no storage at all: memory only
   });
 
-  it("shows a refusal with its reason, takes it out of the queue and never retries it by itself", () => {
+  it("shows a refusal with its reason, drops it from the queue, never retries it itself", () => {
     t.sender.submit("Buy now");
     const refusal = { type: "error", code: "filtered", client_id: "c-1", warning: true };
     assert.equal(t.sender.refused(refusal, "Looks like spam."), true);
@@ -145,14 +146,22 @@ describe("Sender and Outbox", () => {
     t.sender.refused({ code: "filtered", warning: true, client_id: "c-1" }, "Warned.");
     t.sender.sendAnyway("c-1");
     assert.equal(t.shown.has("c-1"), false);
-    assert.deepEqual(t.socket.frames.at(-1), { type: "message.send", body: "Buy now", client_id: "c-2" });
+    assert.deepEqual(t.socket.frames.at(-1), {
+      type: "message.send",
+      body: "Buy now",
+      client_id: "c-2",
+    });
   });
 
   it("retries a refused send with the same client_id", () => {
     t.sender.submit("Hello");
     t.sender.refused({ code: "rate_limited", retry_after: 3, client_id: "c-1" }, "Slow down.");
     assert.equal(t.sender.retry("c-1"), true);
-    assert.deepEqual(t.socket.frames.at(-1), { type: "message.send", body: "Hello", client_id: "c-1" });
+    assert.deepEqual(t.socket.frames.at(-1), {
+      type: "message.send",
+      body: "Hello",
+      client_id: "c-1",
+    });
     assert.equal(t.shown.get("c-1"), "sending");
     assert.equal(t.sender.queued, 1); // queued again until the ack
   });
