@@ -22,9 +22,12 @@ from django.db import transaction
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import User
-from accounts.roles import adopt_role_flags, roles_of, with_role_flags
+from accounts.roles import adopt_role_flags, filter_groups, with_role_flags
+from accounts.usernames import find_mentions
 from core.errors import Invalid
 from livechat.guard import Verdict, WriteAttempt
 from livechat.models import Message
@@ -40,7 +43,6 @@ logger = logging.getLogger(__name__)
 FILTERED_ACTIONS = frozenset({"send", "edit"})
 _DEFINITIONS_KEY = "moderation:filters:enabled"
 _URL_RE = re.compile(r"https?://[^\s<>\"'`]+", re.IGNORECASE)
-_MENTION_RE = re.compile(r"(?<![\w@])@[A-Za-z0-9_.-]+")
 
 # Severity of refusals when several filters match: the strongest one answers.
 _SEVERITY = {"warn": 1, "disallow": 2, "block": 3}
@@ -57,10 +59,17 @@ FILTER_FIELDS = (
 
 def validate_actions(actions: object) -> list[str]:
     if not isinstance(actions, list) or not all(isinstance(a, str) for a in actions):
-        raise Invalid("actions must be a list of action names.")
+        raise Invalid(_("The actions must be a list of action names."))
     unknown = sorted(set(actions) - set(AbuseFilter.Action.values))
     if unknown:
-        raise Invalid(f"Unknown filter action(s): {', '.join(unknown)}.")
+        raise Invalid(
+            ngettext(
+                "Unknown filter action: %(names)s.",
+                "Unknown filter actions: %(names)s.",
+                len(unknown),
+            )
+            % {"names": ", ".join(unknown)}
+        )
     return sorted(set(actions), key=list(AbuseFilter.Action.values).index)
 
 
@@ -71,10 +80,17 @@ def save_filter(*, moderator: User, abuse_filter: AbuseFilter | None, **values: 
     require_moderator(moderator)
     unknown = set(values) - set(FILTER_FIELDS)
     if unknown:
-        raise Invalid(f"Unknown filter field(s): {', '.join(sorted(unknown))}.")
+        raise Invalid(
+            ngettext(
+                "Unknown filter field: %(names)s.",
+                "Unknown filter fields: %(names)s.",
+                len(unknown),
+            )
+            % {"names": ", ".join(sorted(unknown))}
+        )
     errors = syntax_errors(values.get("rule", abuse_filter.rule if abuse_filter else ""))
     if errors:
-        raise Invalid(f"The rule does not parse: {errors[0]}")
+        raise Invalid(_("The rule does not parse: %(error)s") % {"error": errors[0]})
     if "actions" in values:
         values["actions"] = validate_actions(values["actions"])
     with transaction.atomic():
@@ -130,8 +146,9 @@ def save_filter(*, moderator: User, abuse_filter: AbuseFilter | None, **values: 
 
 
 def _sentence(error: ValidationError) -> str:
+    # Field names and Django's own (translated) messages, listed after one sentence.
     problems = [f"{field}: {' '.join(messages)}" for field, messages in error.message_dict.items()]
-    return "The filter is not valid. " + "; ".join(problems)
+    return _("The filter is not valid. %(problems)s") % {"problems": "; ".join(problems)}
 
 
 def syntax_errors(source: str) -> list[str]:
@@ -257,14 +274,16 @@ class Variables(dict[str, Any]):
         return Message.objects.filter(author=self.attempt.user).count()
 
     def _user_groups(self) -> list[str]:
-        return roles_of(self.attempt.user)
+        # ["*", "user", "mentor", "moderator"...]: see accounts.roles.filter_groups.
+        return filter_groups(self.attempt.user)
 
     def _added_links(self) -> list[str]:
         old = set(_URL_RE.findall(self._old_text()))
         return [url for url in _URL_RE.findall(self._text()) if url not in old]
 
     def _mention_count(self) -> int:
-        return len(_MENTION_RE.findall(self._text()))
+        # Every @Name and @[Name] (accounts.usernames), repeats included.
+        return len(find_mentions(self._text()))
 
 
 @dataclass
@@ -341,7 +360,9 @@ def _act(
         outcome.refusal = (
             _SEVERITY["disallow"],
             Filtered(
-                f"This message was not posted: {definition.description}", filter=definition.name
+                _("This message was not posted: %(description)s")
+                % {"description": definition.description},
+                filter=definition.name,
             ),
         )
     elif "warn" in actions:
@@ -352,11 +373,7 @@ def _act(
             outcome.refusal = (
                 _SEVERITY["warn"],
                 Filtered(
-                    (
-                        definition.warn_message
-                        or f"Please check your message: {definition.description}"
-                    )
-                    + " Send it again unchanged if you are sure.",
+                    _warning(definition),
                     filter=definition.name,
                     warning=True,
                 ),
@@ -371,6 +388,17 @@ def _act(
         outcome=outcome.done,
     )
     return outcome
+
+
+def _warning(definition: Definition) -> str:
+    if definition.warn_message:
+        # The moderator's own words, in the language they wrote them in.
+        return _("%(warning)s Send it again unchanged if you are sure.") % {
+            "warning": definition.warn_message
+        }
+    return _(
+        "Please check your message: %(description)s Send it again unchanged if you are sure."
+    ) % {"description": definition.description}
 
 
 def _loggable(variables: Variables) -> dict[str, Any]:
@@ -403,12 +431,13 @@ def _block(definition: Definition, attempt: WriteAttempt) -> Blocked:
     place_block(
         moderator=None,
         user=attempt.user,
-        reason=f"Abuse filter: {definition.description}",
+        reason=_("Abuse filter: %(description)s") % {"description": definition.description},
         duration=timedelta(seconds=definition.block_duration),
         by_filter=definition.name,
     )
     return Blocked(
-        f"This message was not posted and you are blocked for a while: {definition.description}",
+        _("This message was not posted and you are blocked for a while: %(description)s")
+        % {"description": definition.description},
         filter=definition.name,
     )
 
@@ -468,10 +497,13 @@ def _emergency_brake(definition: Definition, *, messages_seen: int) -> bool:
 
 def suspend(definition: Definition, *, checks: int, matches: int) -> None:
 
-    note = (
-        f"Matched {matches} of the last {checks} messages since its last edit; its refusing "
-        "actions are suspended until someone reviews and saves it."
-    )
+    note = ngettext(
+        "Matched %(matches)d of the last %(checks)d message since its last edit; its refusing "
+        "actions are suspended until someone reviews and saves it.",
+        "Matched %(matches)d of the last %(checks)d messages since its last edit; its refusing "
+        "actions are suspended until someone reviews and saves it.",
+        checks,
+    ) % {"matches": matches, "checks": checks}
     updated = AbuseFilter.objects.filter(
         pk=definition.pk, version=definition.version, suspended=False
     ).update(suspended=True, needs_attention=True, suspension_note=note)
@@ -502,7 +534,7 @@ def try_rule(source: str, *, limit: int = 100) -> list[TrialResult]:
     author's age and message count then), without logging or acting. Raises Invalid for a
     rule that does not parse. One query, whatever ``limit``."""
     if not 1 <= limit <= 1000:
-        raise Invalid("Test against between 1 and 1000 messages.")
+        raise Invalid(_("Test against between 1 and 1000 messages."))
     try:
         rule = compile_rule(source)
     except RuleSyntaxError as error:

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
-from accounts.roles import roles_of
+from accounts.roles import is_unlimited
 from core.errors import Forbidden
 from livechat.guard import Verdict, WriteAttempt
 from moderation.errors import Blocked
@@ -27,7 +28,7 @@ RATE_LIMITED_ACTIONS = frozenset({"send"})
 def check_write(attempt: WriteAttempt) -> Verdict | None:
     user = attempt.user
     if not user.is_authenticated or not user.is_active:
-        raise Forbidden("You need to be signed in to an active account to write here.")
+        raise Forbidden(_("You need to be signed in to an active account to write here."))
     check_blocks(attempt)
     if attempt.action in RATE_LIMITED_ACTIONS and not exempt_from_limits(attempt):
         check_rate_limits(attempt)
@@ -38,14 +39,8 @@ def check_blocks(attempt: WriteAttempt) -> None:
     block = blocklist.block_for(attempt.user.pk, attempt.room.pk)
     if block is None:
         return
-    where = "anywhere in the chat" if block.site_wide else "in this room"
-    until = (
-        f"until {date_format(timezone.localtime(block.expires_at), 'DATETIME_FORMAT')} UTC"
-        if block.expires_at
-        else "indefinitely"
-    )
     raise Blocked(
-        f"You are blocked from writing {where} {until}. Reason: {block.reason}",
+        block_sentence(block),
         reason=block.reason,
         expires_at=block.expires_at.isoformat().replace("+00:00", "Z")
         if block.expires_at
@@ -53,8 +48,35 @@ def check_blocks(attempt: WriteAttempt) -> None:
     )
 
 
+def block_sentence(block: blocklist.ActiveBlock) -> str:
+    """What a blocked person is told: one whole sentence per case, so each language can
+    word it as it needs (no "where" and "until" pieces glued together)."""
+    values = {"reason": block.reason}
+    if block.expires_at is None:
+        if block.site_wide:
+            sentence = _(
+                "You are blocked from writing anywhere in the chat indefinitely. Reason: %(reason)s"
+            )
+        else:
+            sentence = _(
+                "You are blocked from writing in this room indefinitely. Reason: %(reason)s"
+            )
+        return sentence % values
+    values["until"] = date_format(timezone.localtime(block.expires_at), "DATETIME_FORMAT")
+    if block.site_wide:
+        sentence = _(
+            "You are blocked from writing anywhere in the chat until %(until)s UTC. "
+            "Reason: %(reason)s"
+        )
+    else:
+        sentence = _(
+            "You are blocked from writing in this room until %(until)s UTC. Reason: %(reason)s"
+        )
+    return sentence % values
+
+
 def exempt_from_limits(attempt: WriteAttempt) -> bool:
-    return bool(set(roles_of(attempt.user)) & {"mentor", "moderator"}) or attempt.user.is_superuser
+    return is_unlimited(attempt.user)
 
 
 def check_rate_limits(attempt: WriteAttempt) -> None:

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from moderation.errors import RateLimited
 
@@ -37,7 +39,13 @@ def limit_for(*, account_age_seconds: float) -> Limit:
 
 def _store_failed(error: Exception) -> RateLimited:
     logger.error("rate limiter store failed: %s", error)
-    return RateLimited("Sending is paused for a moment; try again in a few seconds.", retry_after=5)
+    return RateLimited(
+        _("Sending is paused for a moment; try again in a few seconds."), retry_after=5
+    )
+
+
+def _wait_sentence(wait: int) -> str:
+    return ngettext("Wait %(wait)d second.", "Wait %(wait)d seconds.", wait) % {"wait": wait}
 
 
 def hit_window(*, user_id: int, limit: Limit, now: float | None = None) -> None:
@@ -51,11 +59,13 @@ def hit_window(*, user_id: int, limit: Limit, now: float | None = None) -> None:
         raise _store_failed(error) from error
     if count > limit.count:
         wait = max(1, math.ceil(window_start + limit.window - now))
-        raise RateLimited(
-            f"You are sending messages too fast: at most {limit.count} every "
-            f"{limit.window} seconds. Wait {wait} seconds.",
-            retry_after=wait,
-        )
+        # Two whole sentences, each with its own number to agree with.
+        too_fast = ngettext(
+            "You are sending messages too fast: at most %(count)d every %(window)d second.",
+            "You are sending messages too fast: at most %(count)d every %(window)d seconds.",
+            limit.window,
+        ) % {"count": limit.count, "window": limit.window}
+        raise RateLimited(f"{too_fast} {_wait_sentence(wait)}", retry_after=wait)
 
 
 def hit_slow_mode(*, user_id: int, room_id: int, seconds: int, now: float | None = None) -> None:
@@ -71,7 +81,9 @@ def hit_slow_mode(*, user_id: int, room_id: int, seconds: int, now: float | None
     except Exception as error:  # noqa: BLE001 - any store failure refuses, see module doc
         raise _store_failed(error) from error
     wait = max(1, math.ceil((last or now) + seconds - now))
-    raise RateLimited(
-        f"This room is in slow mode: one message every {seconds} seconds. Wait {wait} seconds.",
-        retry_after=wait,
-    )
+    slow = ngettext(
+        "This room is in slow mode: one message every %(seconds)d second.",
+        "This room is in slow mode: one message every %(seconds)d seconds.",
+        seconds,
+    ) % {"seconds": seconds}
+    raise RateLimited(f"{slow} {_wait_sentence(wait)}", retry_after=wait)

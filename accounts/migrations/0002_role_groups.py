@@ -1,5 +1,8 @@
 from django.db import migrations
 
+# Frozen on purpose, as migrations are: the group names accounts.roles defines (MENTOR.group,
+# MODERATOR.group) as they were when this ran. Renaming a role's group takes a new
+# migration that renames the Group row.
 ROLE_GROUPS = ["Mentors", "Moderators"]
 
 
