@@ -1,17 +1,42 @@
 from __future__ import annotations
 
+import unicodedata
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .usernames import MAX_LENGTH, validate_username
 
 
 class User(AbstractUser):
-    """A wiki user. Roles are Django groups (see accounts.roles)."""
+    """A wiki user. Roles are Django groups (see accounts.roles); the name follows the
+    wiki's rules (see accounts.usernames)."""
+
+    username = models.CharField(
+        _("username"),
+        max_length=MAX_LENGTH,
+        unique=True,
+        help_text=_(
+            "Required. The user's name on the wiki: letters, digits, spaces and most "
+            "punctuation, but not # < > [ ] | { } / @ : =."
+        ),
+        validators=[validate_username],
+        error_messages={"unique": _("A user with that username already exists.")},
+    )
 
     class Meta:
         indexes = [
             # Case-insensitive prefix search for @mention completion.
             models.Index(models.functions.Upper("username"), name="user_username_upper_idx"),
         ]
+
+    @classmethod
+    def normalize_username(cls, username: str) -> str:
+        # Django's default is NFKC, which folds "＠" into "@" *after* validation; the wiki
+        # (and accounts.usernames) uses NFC. The rest of the wiki's normalization is the
+        # forms' job (accounts.forms), so code creating users keeps the name it was given.
+        return unicodedata.normalize("NFC", username) if isinstance(username, str) else username
 
     def __str__(self) -> str:
         return self.username

@@ -91,25 +91,29 @@ def clean_client_id(client_id: object) -> str | None:
 
 def _resolve_mentions(names: list[str]) -> dict[str, int]:
     """The mentioned names that are real users, spelled as the users spell them, with
-    their ids (in the order first mentioned)."""
+    their ids (in the order first mentioned). ``names`` are canonical
+    (accounts.usernames): a name matches exactly, or with its first letter in the other
+    case as MediaWiki compares names (for accounts made before names were canonical)."""
     if not names:
         return {}
-    wanted = {name.casefold(): name for name in names}
-    found = {
-        username.casefold(): (username, user_id)
-        for user_id, username in User.objects.filter(
-            username__in=_case_variants(names)
-        ).values_list("id", "username")
-    }
-    return dict(found[key] for key in wanted if key in found)
+    ids = dict(
+        User.objects.filter(username__in=_case_variants(names)).values_list("username", "id")
+    )
+    resolved: dict[str, int] = {}
+    for name in names:
+        for variant in (name, name[:1].lower() + name[1:], name[:1].upper() + name[1:]):
+            if variant in ids:
+                resolved.setdefault(variant, ids[variant])
+                break
+    return resolved
 
 
 def _case_variants(names: list[str]) -> list[str]:
-    # An exact-or-capitalised match keeps the lookup on the unique username index; the
-    # completion list (a later issue) offers the exact spelling anyway.
+    # Only the first letter's case varies, so the lookup stays on the unique username
+    # index: one query whatever the number of names.
     variants: set[str] = set()
     for name in names:
-        variants.update({name, name[:1].upper() + name[1:], name.lower()})
+        variants.update({name, name[:1].lower() + name[1:], name[:1].upper() + name[1:]})
     return sorted(variants)
 
 

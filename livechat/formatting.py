@@ -35,6 +35,8 @@ from urllib.parse import quote
 
 from django.conf import settings
 
+from accounts.usernames import match_mention
+
 from .emoji import EMOJI_SHORTCODES, normalize_emoji
 from .sanitizer import is_web_url, sanitize
 
@@ -44,7 +46,8 @@ __all__ = ["EMOJI_SHORTCODES", "Rendered", "normalize_emoji", "render", "sanitiz
 @dataclass(frozen=True)
 class Rendered:
     html: str
-    # Usernames as written after '@', de-duplicated, in order of first appearance.
+    # The canonical names mentioned (accounts.usernames), de-duplicated, in order of first
+    # appearance.
     mentions: list[str] = field(default_factory=list)
 
 
@@ -61,13 +64,10 @@ _MAX_NESTING = 16
 # wiki links or mentions would take ~100 ms to sanitize; no real message needs this many.
 _MAX_ELEMENTS = 200
 _MAX_TITLE_CHARS = 255
-_MAX_MENTION_CHARS = 150
 
 # Characters that may start something; anything else is copied as text in one chunk.
 _PLAIN_RE = re.compile(r"[^\\`\[*_':@hH\n]+")
 _BACKTICKS_RE = re.compile(r"`+")
-# One longer than allowed, to tell a too-long name from a prefix of it.
-_MENTION_RE = re.compile(rf"[A-Za-z0-9_.-]{{1,{_MAX_MENTION_CHARS + 1}}}")
 _SHORTCODE_RE = re.compile(r":([a-z0-9_+-]{1,40}):")
 _URL_BODY_RE = re.compile(r"[^\s<>\"`]+")
 _CODE_LANGUAGE_RE = re.compile(r"[A-Za-z0-9_+.#-]{1,20}")
@@ -462,19 +462,18 @@ class _Inline:
         return match.end()
 
     def _mention(self, i: int) -> int | None:
-        # Not after a word character, so "bob@example.com" is no mention.
-        if not self.links or _is_word_char(self._before(i)):
+        # The syntax (@Name, @John_Smith, @[Any Name]) is accounts.usernames'; it refuses
+        # an "@" right after a letter or digit, so "bob@example.com" is no mention.
+        if not self.links:
             return None
-        match = _MENTION_RE.match(self.text, i + 1)
-        if match is None or len(match.group()) > _MAX_MENTION_CHARS:
+        match = match_mention(self.text, i)
+        if match is None or not self.message.take_element():
             return None
-        # "Thanks @Alice." -- the full stop ends the sentence, not the name.
-        name = match.group().rstrip(".")
-        if not name or not self.message.take_element():
-            return None
+        name, end = match
         self.message.mentions.append(name)
         escaped = html.escape(name)
-        # A mention links to the person's user page on the wiki, where they can be reached.
+        # A mention links to the person's user page on the wiki, where they can be reached;
+        # it shows the name as the wiki writes it ("@John_Smith" reads "@John Smith").
         href = _wiki_href(f"User:{name}")
         if href is None:
             self._emit(f'<span class="mention" data-user="{escaped}">@{escaped}</span>')
@@ -483,7 +482,7 @@ class _Inline:
                 f'<a class="mention" href="{html.escape(href)}" data-user="{escaped}">'
                 f"@{escaped}</a>"
             )
-        return i + 1 + len(name)
+        return end
 
     def _bare_url(self, i: int) -> int | None:
         if not self.links or _is_word_char(self._before(i)):

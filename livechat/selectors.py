@@ -242,7 +242,10 @@ def complete_usernames(
     """@mention completion: users whose name starts with ``prefix`` (any case): first the
     people online in the room, then its recent writers, then everyone else by name.
     At most three small indexed queries, whatever the number of users."""
-    cleaned = prefix.strip().lstrip("@")
+    from accounts.usernames import mention_form  # (kept local: this function's own need)
+
+    # What the composer holds after "@": "John_Sm" or "[John Sm" both ask for "John Sm".
+    cleaned = " ".join(prefix.strip().lstrip("@").lstrip("[").replace("_", " ").split())
     if not cleaned:
         return []
     if len(cleaned) > 150:
@@ -251,7 +254,9 @@ def complete_usernames(
     chosen: dict[int, dict[str, Any]] = {}
     for user in sorted(online, key=lambda u: u["username"].casefold()):
         if user["username"].upper().startswith(wanted):
-            chosen.setdefault(user["id"], {**user, "online": True})
+            chosen.setdefault(
+                user["id"], {**user, "mention": mention_form(user["username"]), "online": True}
+            )
     if room is not None and len(chosen) < limit:
         recent = (
             Message.objects.filter(room=room)
@@ -267,8 +272,11 @@ def complete_usernames(
 
 
 def _completion(user: User) -> dict[str, Any]:
+    from accounts.usernames import mention_form
+
     adopt_role_flags(user, user)
-    return {**public_user(user), "online": False}
+    # The text the page inserts: it always reads back as this user (accounts.usernames).
+    return {**public_user(user), "mention": mention_form(user.username), "online": False}
 
 
 def notifications_page(*, user: User, before: int | None, limit: int) -> dict[str, Any]:

@@ -319,9 +319,39 @@ def test_it_renders_a_mention() -> None:
     )
 
 
-def test_it_extracts_mentions_deduplicated_in_order() -> None:
-    body = "@bob and @Alice, then @bob again, and (@carol.d-e_f) @Alice."
-    assert render(body).mentions == ["bob", "Alice", "carol.d-e_f"]
+def test_it_extracts_mentions_canonical_deduplicated_in_order() -> None:
+    # Names come out as the wiki writes them: first letter capital, "_" a space.
+    body = "@bob and @Alice, then @Bob again, and (@carol.d-e_f) @Alice."
+    assert render(body).mentions == ["Bob", "Alice", "Carol.d-e f"]
+
+
+def test_it_renders_a_name_with_spaces_in_either_form() -> None:
+    for body in ["@John_Smith, hi", "@[John Smith], hi", "@[John_Smith], hi"]:
+        rendered = render(body)
+        assert rendered.mentions == ["John Smith"], body
+        html = rendered.html
+        assert html.startswith(
+            '<p><a class="mention" href="https://en.wikipedia.org/wiki/User:John_Smith"'
+        ), body
+        assert html.endswith(">@John Smith</a>, hi</p>"), body
+
+
+def test_it_renders_names_of_any_script_and_bracketed_punctuation() -> None:
+    rendered = render("@Zoë @Иван @O'Brien and @[Bob (WMF)]? @हिन्दी")
+    assert rendered.mentions == ["Zoë", "Иван", "O'Brien", "Bob (WMF)", "हिन्दी"]
+    assert 'href="https://en.wikipedia.org/wiki/User:Bob_%28WMF%29"' in rendered.html
+    assert ">@Bob (WMF)</a>?" in rendered.html
+    assert 'href="https://en.wikipedia.org/wiki/User:%D0%98%D0%B2%D0%B0%D0%BD"' in rendered.html
+
+
+def test_it_leaves_brackets_that_hold_no_legal_name_as_text() -> None:
+    for body in ["@[a#b]", "@[]", "@[ ]", "@[no end", "@[a\nb]", "@[[Page]]"]:
+        assert render(body).mentions == [], body
+    assert "wikilink" in render("@[[Page]]").html
+
+
+def test_it_ends_a_short_mention_before_wikitext_italics_and_joiners() -> None:
+    assert render("@Bob''s'' @Ann- @Cy_ @Di'").mentions == ["Bob", "Ann", "Cy", "Di"]
 
 
 def test_it_does_not_take_emails_for_mentions() -> None:
@@ -331,19 +361,20 @@ def test_it_does_not_take_emails_for_mentions() -> None:
 
 
 def test_it_keeps_a_sentence_full_stop_out_of_a_mention() -> None:
-    assert render("thanks @j.smith.").mentions == ["j.smith"]
+    assert render("thanks @j.smith.").mentions == ["J.smith"]
 
 
 def test_it_finds_mentions_inside_emphasis() -> None:
     rendered = render("**@bob** ''@carol''")
-    assert rendered.mentions == ["bob", "carol"]
-    bob = '<strong><a class="mention" href="https://en.wikipedia.org/wiki/User:bob"'
+    assert rendered.mentions == ["Bob", "Carol"]
+    bob = '<strong><a class="mention" href="https://en.wikipedia.org/wiki/User:Bob"'
     assert bob in rendered.html
 
 
 def test_it_ignores_a_bare_at_sign_and_overlong_names() -> None:
     assert render("@ and @@ and @" + "x" * 151).mentions == []
-    assert render("@" + "x" * 150).mentions == ["x" * 150]
+    assert render("@" + "x" * 150).mentions == ["X" + "x" * 149]
+    assert render("@[" + "x" * 151 + "]").mentions == []
 
 
 # --- emoji shortcodes -----------------------------------------------------------------
@@ -460,7 +491,7 @@ def test_it_sanitizes_idempotently() -> None:
 
 def test_it_renders_at_most_200_elements_and_leaves_the_rest_as_text() -> None:
     rendered = render(" ".join(f"@u{i}" for i in range(250)))
-    assert rendered.mentions == [f"u{i}" for i in range(200)]
+    assert rendered.mentions == [f"U{i}" for i in range(200)]
     assert rendered.html.count('class="mention"') == 200
     assert rendered.html.endswith("@u248 @u249</p>")
 
