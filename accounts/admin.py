@@ -4,7 +4,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from .forms import UserChangeForm, UserCreationForm
+from .forms import AdminUserCreationForm, UserChangeForm
 from .models import User
 from .roles import ROLES, roles_of, with_role_flags
 
@@ -15,7 +15,7 @@ class UserAdmin(BaseUserAdmin):
     may have been granted: giving oneself the Moderators group must not be possible."""
 
     form = UserChangeForm
-    add_form = UserCreationForm
+    add_form = AdminUserCreationForm
     list_display = ("username", "roles", "is_active", "is_superuser", "date_joined")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[User]:

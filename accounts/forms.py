@@ -37,6 +37,15 @@ class UserCreationForm(auth_forms.UserCreationForm):
         field_classes = {"username": WikiUsernameField}
 
 
+class AdminUserCreationForm(auth_forms.AdminUserCreationForm):
+    """The admin's "add user" form (with Django's choice of a usable password or none)."""
+
+    class Meta(auth_forms.AdminUserCreationForm.Meta):
+        model = User
+        fields = ("username",)
+        field_classes = {"username": WikiUsernameField}
+
+
 class UserChangeForm(auth_forms.UserChangeForm):
     class Meta(auth_forms.UserChangeForm.Meta):
         model = User

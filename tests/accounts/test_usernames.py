@@ -248,3 +248,30 @@ def test_find_mentions_is_linear_on_hostile_text(hostile):
     find_mentions(hostile)
     # Linear: tens of milliseconds for 40,000 characters; quadratic would take seconds.
     assert time.perf_counter() - started < 1.0
+
+
+@pytest.mark.django_db
+def test_the_admin_adds_users_under_their_wiki_name_and_lists_their_roles(client):
+    from accounts.roles import MODERATORS
+    from tests.conftest import make_user
+
+    root = User.objects.create_superuser("Root", password="pw-root")
+    make_user("Mod", MODERATORS)
+    client.force_login(root)
+    assert client.get("/admin/accounts/user/add/").status_code == 200
+    response = client.post(
+        "/admin/accounts/user/add/",
+        {
+            "username": "new_helper",
+            "usable_password": "true",
+            "password1": "a-long-pass-9",
+            "password2": "a-long-pass-9",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert User.objects.filter(username="New helper").exists()
+    listing = client.get("/admin/accounts/user/").content.decode()
+    assert "Moderator" in listing and "New helper" in listing
+    user = User.objects.get(username="New helper")
+    page = client.get(f"/admin/accounts/user/{user.pk}/change/")
+    assert page.status_code == 200
