@@ -10,6 +10,7 @@ import { gettext, interpolate, ngettext } from "./i18n.js";
 
 const REFRESH_EVERY_MS = 60_000;
 const SOON_MS = 500; // frames come in bursts; one fetch answers them all
+const STILL_HERE_MS = 10_000; // after beforeunload: the page did not go away after all
 
 class RoomCounts {
   constructor(nav) {
@@ -18,6 +19,7 @@ class RoomCounts {
     this.localCount = null; // this room's count, from the page
     this.timer = null;
     this.soonTimer = null;
+    this.stopped = false; // the page is being left
   }
 
   start() {
@@ -33,16 +35,33 @@ class RoomCounts {
     document.addEventListener("visibilitychange", () => {
       if (document.visibilityState === "visible") this.refreshSoon();
     });
+    // Leaving the page (a link, or "Log out", whose POST ends the session before the next
+    // page loads): a refresh that fires now is wasted, and after a logout it is a 403.
+    window.addEventListener("beforeunload", () => this.stop());
     this.refresh();
   }
 
+  /** Pause while the page is being left; still here a while later (a download link, a
+   * navigation the browser cancelled), carry on. */
+  stop() {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    clearTimeout(this.soonTimer);
+    this.timer = setTimeout(() => {
+      this.stopped = false;
+      this.refresh();
+    }, STILL_HERE_MS);
+  }
+
   refreshSoon() {
+    if (this.stopped) return;
     clearTimeout(this.soonTimer);
     this.soonTimer = setTimeout(() => this.refresh(), SOON_MS);
   }
 
   async refresh() {
     clearTimeout(this.timer);
+    if (this.stopped) return;
     try {
       const data = await fetchJSON("/api/rooms/");
       for (const room of data.rooms) {
@@ -52,7 +71,7 @@ class RoomCounts {
     } catch {
       // Offline or signed out: the room page says so; try again later.
     } finally {
-      this.timer = setTimeout(() => this.refresh(), REFRESH_EVERY_MS);
+      if (!this.stopped) this.timer = setTimeout(() => this.refresh(), REFRESH_EVERY_MS);
     }
   }
 
