@@ -12,7 +12,7 @@ from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parent.parent
 PYTHON = str(PROJECT / ".venv" / "bin" / "python")
-PASSWORD = "bench-password-123"  # noqa: S105 - a throwaway account on a loopback-only DB
+PASSWORD = "bench-password-123"  # a throwaway account on a loopback-only DB
 ROOM_COUNT = 50
 
 # Defaults for every benchmark process; anything already exported wins.

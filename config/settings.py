@@ -46,7 +46,7 @@ if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
     # Development only: a fixed key keeps sessions valid across `make run` restarts.
-    SECRET_KEY = "dev-only-insecure-key-change-me-in-production"  # noqa: S105
+    SECRET_KEY = "dev-only-insecure-key-change-me-in-production"
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 # Extra origins (scheme://host[:port]) allowed to open sockets and POST, e.g. behind a proxy.

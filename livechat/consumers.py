@@ -12,7 +12,6 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from channels.db import database_sync_to_async
@@ -37,8 +36,6 @@ logger = logging.getLogger(__name__)
 
 # Close codes sent before accept() refuse the handshake (HTTP 403 to the client).
 CLOSE_ROOM_NOT_FOUND = 4404
-
-Handler = Callable[[dict[str, Any]], Awaitable[None]]
 
 
 class RoomConsumer(AsyncWebsocketConsumer):
@@ -144,7 +141,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         if text_data is None:
             await self.send_error(Invalid(_("Frames must be JSON text, not binary.")))
             return
-        if len(text_data) > settings.LIVECHAT_MAX_FRAME_BYTES:
+        if _utf8_length(text_data) > settings.LIVECHAT_MAX_FRAME_BYTES:
             await self.send_error(
                 TooLong(
                     _("The frame is larger than %(limit)d bytes.")
@@ -269,3 +266,11 @@ class RoomConsumer(AsyncWebsocketConsumer):
 def _answers(frame: dict[str, Any]) -> dict[str, Any]:
     """The client_id or message_id an error answers, so the client can match it up."""
     return {key: frame[key] for key in ("client_id", "message_id") if key in frame}
+
+
+def _utf8_length(text: str) -> int:
+    """The frame's size in bytes, as the limit is stated. A character is 1 to 4 bytes,
+    so most frames are settled without encoding them."""
+    if len(text) * 4 <= settings.LIVECHAT_MAX_FRAME_BYTES:
+        return len(text)
+    return len(text.encode("utf-8", "surrogatepass"))

@@ -59,16 +59,6 @@ def register_subject(subject: Subject, *, kinds: list[str]) -> None:
     _subjects[subject.name] = subject
 
 
-def subject_of(kind: str) -> Subject | None:
-    """The subject of ``kind``; ``None`` for a kind nobody registered (an app removed
-    since): such events still go out, without their object, so clients advance."""
-    return _kinds.get(kind)
-
-
-def registered_kinds() -> frozenset[str]:
-    return frozenset(_kinds)
-
-
 # --- writing -------------------------------------------------------------------------------
 
 

@@ -116,7 +116,8 @@ def history_page(
     # (15 ms at depth), and joining authors in the same scan let a row misestimate sort
     # the whole room (18 ms).
     page_ids = (
-        Message.objects.extra(  # noqa: S610 - constant SQL, values as parameters
+        # Constant SQL, values as parameters.
+        Message.objects.extra(
             where=[
                 # Unqualified: inside the IN subquery Django aliases the table.
                 "(room_id, id) < (%s, %s)",

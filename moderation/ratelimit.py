@@ -55,7 +55,7 @@ def hit_window(*, user_id: int, limit: Limit, now: float | None = None) -> None:
     key = f"moderation:rate:{user_id}:{limit.window}:{window_start}"
     try:
         count = counters.incr(key, ttl=limit.window + 1)
-    except Exception as error:  # noqa: BLE001 - any store failure refuses, see module doc
+    except Exception as error:  # any store failure refuses, see module doc
         raise _store_failed(error) from error
     if count > limit.count:
         wait = max(1, math.ceil(window_start + limit.window - now))
@@ -78,7 +78,7 @@ def hit_slow_mode(*, user_id: int, room_id: int, seconds: int, now: float | None
         if cache.add(key, now, timeout=seconds):
             return
         last = cache.get(key)
-    except Exception as error:  # noqa: BLE001 - any store failure refuses, see module doc
+    except Exception as error:  # any store failure refuses, see module doc
         raise _store_failed(error) from error
     wait = max(1, math.ceil((last or now) + seconds - now))
     slow = ngettext(

@@ -174,6 +174,16 @@ async def test_an_oversized_frame_is_refused_unparsed(connect, alice, room, sett
     assert await database_sync_to_async(Message.objects.count)() == 0
 
 
+async def test_the_frame_limit_counts_bytes_not_characters(connect, alice, room, settings):
+    settings.LIVECHAT_MAX_FRAME_BYTES = 1000
+    a = await connect(alice)
+    # 600 characters, 1,200 bytes in UTF-8: over the limit as it is stated.
+    await a.send_raw(json.dumps({"type": "message.send", "body": "é" * 600}, ensure_ascii=False))
+    assert (await a.recv_type("error"))["code"] == "too_long"
+    await a.send_raw(json.dumps({"type": "message.send", "body": "é" * 400}, ensure_ascii=False))
+    assert (await a.recv_type("ack"))["message_id"]
+
+
 async def test_binary_frames_are_refused(connect, alice, room):
     a = await connect(alice)
     await a.communicator.send_to(bytes_data=b"\x00\x01")
