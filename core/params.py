@@ -90,3 +90,16 @@ def parse_limit(value: object, *, default: int, maximum: int) -> int:
             field="limit",
         )
     return number
+
+
+def parse_choice(value: object, *, field: str, choices: tuple[str, ...]) -> str | None:
+    """One of ``choices``; ``None`` when the client sent none."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or value not in choices:
+        raise Invalid(
+            _("%(field)s must be one of %(choices)s.")
+            % {"field": field, "choices": ", ".join(choices)},
+            field=field,
+        )
+    return value

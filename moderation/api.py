@@ -1,10 +1,9 @@
 """Moderation's JSON endpoints (docs/api.md "Moderation"), registered into livechat's API
-from ``ModerationConfig.ready()``. Thin: parse, call one action, answer. Who may do what
-is the actions' to say (``require_moderator``); the two reads here ask the same check."""
+from ``ModerationConfig.ready()``. Thin: parse, call one action or selector, answer. Who may
+do what is the actions' to say (``require_moderator``); the selectors ask the same check."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -15,15 +14,14 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from accounts.roles import adopt_role_flags, public_user, with_role_flags
 from core.errors import Invalid, NotFound
 from core.http import api_view, json_body
-from core.params import from_text, parse_cursor, parse_id, parse_limit
+from core.params import from_text, parse_choice, parse_cursor, parse_id, parse_limit
 from livechat.models import Room
-from livechat.payloads import iso, message_payload
 
-from . import actions
+from . import actions, selectors
 from .models import Block, Report
+from .payloads import block_payload, report_payload
 
 PAGE_SIZE = 50
 MAX_PAGE = 100
@@ -33,6 +31,10 @@ MAX_BLOCK_SECONDS = 3650 * 24 * 3600
 
 REPORT_STATUSES = (*Report.Status.values, "all")
 BLOCK_STATUSES = (*Block.Status.values, "all")
+
+
+def _query(request: HttpRequest, name: str) -> object:
+    return from_text(request.GET.get(name))
 
 
 # --- messages: hiding, reporting -----------------------------------------------------------
@@ -66,21 +68,14 @@ def message_report(request: HttpRequest, message_id: int) -> JsonResponse:
 
 @api_view("GET")
 def reports(request: HttpRequest) -> JsonResponse:
-    actions.require_moderator(request.user)
-    status = _choice(request.GET.get("status"), field="status", choices=REPORT_STATUSES)
-    after = parse_cursor(from_text(request.GET.get("after")), field="after")
-    limit = parse_limit(from_text(request.GET.get("limit")), default=PAGE_SIZE, maximum=MAX_PAGE)
-    queryset = Report.objects.with_status(status or Report.Status.OPEN).select_related(
-        "message__room", "message__author", "reporter", "resolved_by"
+    page = selectors.report_queue(
+        viewer=request.user,
+        status=parse_choice(_query(request, "status"), field="status", choices=REPORT_STATUSES),
+        after=parse_cursor(_query(request, "after"), field="after"),
+        limit=parse_limit(_query(request, "limit"), default=PAGE_SIZE, maximum=MAX_PAGE),
     )
-    if after is not None:
-        queryset = queryset.filter(pk__gt=after)
-    # A queue: oldest first. Ids grow with time, so the id is the cursor.
-    rows = list(queryset.order_by("pk")[: limit + 1])
-    page = rows[:limit]
-    _load_roles(u for r in page for u in (r.reporter, r.message.author, r.resolved_by))
     return JsonResponse(
-        {"reports": [report_payload(r) for r in page], "has_more": len(rows) > limit}
+        {"reports": [report_payload(r) for r in page.rows], "has_more": page.has_more}
     )
 
 
@@ -133,26 +128,17 @@ def blocks(request: HttpRequest) -> JsonResponse:
             **_block_terms(data),
         )
         return JsonResponse({"block": block_payload(block)}, status=201)
-    actions.require_moderator(request.user)
-    status = _choice(request.GET.get("status"), field="status", choices=BLOCK_STATUSES)
-    user_id = from_text(request.GET.get("user"))
-    before = parse_cursor(from_text(request.GET.get("before")), field="before")
-    limit = parse_limit(from_text(request.GET.get("limit")), default=PAGE_SIZE, maximum=MAX_PAGE)
-    queryset = Block.objects.all()
-    if status != "all":
-        queryset = queryset.with_status(status or Block.Status.ACTIVE)
-    if user_id is not None and user_id != "":
-        queryset = queryset.filter(user_id=parse_id(user_id, field="user"))
-    if before is not None:
-        queryset = queryset.filter(pk__lt=before)
-    # Newest first, as the admin's list; the id is the cursor.
-    queryset = queryset.select_related("user", "created_by", "lifted_by").prefetch_related("rooms")
-    rows = list(queryset.order_by("-pk")[: limit + 1])
-    page = rows[:limit]
+    user = _query(request, "user")
+    page = selectors.block_list(
+        viewer=request.user,
+        status=parse_choice(_query(request, "status"), field="status", choices=BLOCK_STATUSES),
+        user_id=None if user in (None, "") else parse_id(user, field="user"),
+        before=parse_cursor(_query(request, "before"), field="before"),
+        limit=parse_limit(_query(request, "limit"), default=PAGE_SIZE, maximum=MAX_PAGE),
+    )
     now = timezone.now()
-    _load_roles(u for b in page for u in (b.user, b.created_by, b.lifted_by))
     return JsonResponse(
-        {"blocks": [block_payload(b, now=now) for b in page], "has_more": len(rows) > limit}
+        {"blocks": [block_payload(b, now=now) for b in page.rows], "has_more": page.has_more}
     )
 
 
@@ -165,74 +151,7 @@ def block_lift(request: HttpRequest, block_id: int) -> JsonResponse:
     return JsonResponse({"block": block_payload(block)})
 
 
-# --- what the answers carry ----------------------------------------------------------------
-
-
-def _person(user: User | None) -> dict[str, object] | None:
-    return None if user is None else public_user(user)
-
-
-def report_payload(report: Report) -> dict[str, Any]:
-    """A report as moderators see it: the whole message, hidden text included."""
-    return {
-        "id": report.pk,
-        "status": report.status,
-        "outcome": report.outcome or None,
-        "reason": report.reason,
-        "created_at": iso(report.created_at),
-        "reporter": public_user(report.reporter),
-        "message": message_payload(report.message),
-        "resolved_by": _person(report.resolved_by),
-        "resolved_at": iso(report.resolved_at),
-        "note": report.resolution_note,
-    }
-
-
-def block_payload(block: Block, *, now: datetime | None = None) -> dict[str, Any]:
-    """A block as moderators see it. ``created_by`` is null when an abuse filter placed
-    it."""
-    return {
-        "id": block.pk,
-        "user": public_user(block.user),
-        "scope": block.scope,
-        "rooms": sorted(room.slug for room in block.rooms.all()),
-        "reason": block.reason,
-        "status": block.status(now),
-        "created_at": iso(block.created_at),
-        "created_by": _person(block.created_by),
-        "expires_at": iso(block.expires_at),
-        "lifted_at": iso(block.lifted_at),
-        "lifted_by": _person(block.lifted_by),
-        "lift_reason": block.lift_reason,
-    }
-
-
-def _load_roles(users: Iterable[User | None]) -> None:
-    """Every user's roles in one query rather than one per user (public_user reads them)."""
-    by_id: dict[int, list[User]] = {}
-    for user in users:
-        if user is not None:
-            by_id.setdefault(user.pk, []).append(user)
-    if not by_id:
-        return
-    for row in with_role_flags(User.objects.filter(pk__in=by_id)):
-        for user in by_id[row.pk]:
-            adopt_role_flags(user, row)
-
-
 # --- client input --------------------------------------------------------------------------
-
-
-def _choice(value: str | None, *, field: str, choices: tuple[str, ...]) -> str | None:
-    if value is None or value == "":
-        return None
-    if value not in choices:
-        raise Invalid(
-            _("%(field)s must be one of %(choices)s.")
-            % {"field": field, "choices": ", ".join(choices)},
-            field=field,
-        )
-    return value
 
 
 def _user(data: dict[str, Any]) -> User:
