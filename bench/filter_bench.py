@@ -41,14 +41,14 @@ RULES: list[str] = [
     "length(added_links) > 5",
     'user_message_count == 0 & text irlike "https?://"',
     "length(text) > 3000 & user_age < 86400",
-    'mention_count > 0 & user_age < 3600 & !("mentors" in user_groups)',
+    'mention_count > 0 & user_age < 3600 & !("mentor" in user_groups)',
     # word lists and confusables
     f'text irlike "\\b({SPAM_WORDS})\\b"',
     'contains_any(lcase(ccnorm(text)), "viagra", "casino", "crypto giveaway", "free money")',
     'lcase(norm(text)) contains lcase(norm("free money"))',
     'ccnorm_contains_any(text, "onlyfans", "nudes", "hot singles")',
     'lcase(ccnorm(user_name)) rlike "(^|[^a-z])(admin|moderator|staff|official)" '
-    '& !("moderators" in user_groups)',
+    '& !("moderator" in user_groups)',
     'ccnorm(text) != text & ccnorm(text) irlike "free|prize|winner"',
     'lcase(text) contains "whatsapp" & text rlike "\\+?\\d[\\d\\s-]{8,}\\d"',
     'text irlike "telegram\\s*[:@]\\s*\\w+"',
@@ -75,7 +75,7 @@ RULES: list[str] = [
     'action == "edit" & old_text != "" & lcase(text) contains "deleted"',
     # rooms
     'room like "help*" & text irlike "\\b(sell|selling|buy now)\\b"',
-    'room == "announcements" & !contains_any(user_groups, "moderators", "staff")',
+    'room == "announcements" & !contains_any(user_groups, "moderator", "staff")',
     'equals_to_any(room, "kids", "newcomers") & text irlike "\\b(damn|hell)\\b"',
     'room in ["offtopic", "random"] & mention_count > 3',
     # harassment / personal data
@@ -123,7 +123,9 @@ def variables(text: str, links: list[str], serial: int, rng: random.Random) -> d
         "user_name": f"User{serial % 997}",
         "user_age": rng.choice([120, 5000, 90_000, 40_000_000]),
         "user_message_count": rng.randint(0, 500),
-        "user_groups": rng.choice([["users"], ["users", "mentors"], []]),
+        "user_groups": rng.choice(
+            [["*", "user"], ["*", "user", "mentor"], ["*", "user", "moderator"]]
+        ),
         "added_links": links,
         "mention_count": rng.randint(0, 3),
     }

@@ -4,7 +4,6 @@ the renderer can at worst produce ugly output, never script."""
 
 from __future__ import annotations
 
-import re
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -12,13 +11,14 @@ from typing import Any
 from bleach import html5lib_shim
 from bleach.sanitizer import Cleaner
 
+from accounts.usernames import is_valid_username
+
 ALLOWED_TAGS = frozenset({"p", "br", "strong", "em", "code", "a", "span"})
 ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
 # Class names the renderer uses; anything else could borrow the site's own styles.
 _LINK_CLASSES = frozenset({"external", "wikilink"})
 _MENTION_CLASS = "mention"
 _LINK_REL = "nofollow noopener noreferrer"
-_USERNAME_RE = re.compile(r"[A-Za-z0-9_.-]{1,150}")
 
 
 def _allowed_attribute(tag: str, name: str, value: str) -> bool:
@@ -30,13 +30,13 @@ def _allowed_attribute(tag: str, name: str, value: str) -> bool:
         if name == "class":
             return value in _LINK_CLASSES or value == _MENTION_CLASS
         if name == "data-user":
-            return _USERNAME_RE.fullmatch(value) is not None
+            return is_valid_username(value)
         return name in ("href", "title", "rel", "target")
     if tag == "span":
         if name == "class":
             return value == _MENTION_CLASS
         if name == "data-user":
-            return _USERNAME_RE.fullmatch(value) is not None
+            return is_valid_username(value)
     return False
 
 

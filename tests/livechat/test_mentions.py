@@ -89,3 +89,11 @@ def test_the_renderer_stays_fast_on_hostile_mentions(hostile):
     started = time.perf_counter()
     render(hostile)
     assert time.perf_counter() - started < 1.0
+
+
+def test_the_sanitizer_keeps_who_a_mention_names_for_any_wiki_name():
+    from livechat.formatting import render
+
+    html = render("hi @[John Smith], @Zoë and @[Bob (WMF)]").html
+    for name in ("John Smith", "Zoë", "Bob (WMF)"):
+        assert f'data-user="{name}"' in html
