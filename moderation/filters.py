@@ -36,7 +36,7 @@ from moderation.errors import Blocked, Filtered
 from . import counters
 from .actions import log, place_block, require_moderator
 from .models import AbuseFilter, AbuseFilterVersion, AbuseLog, ModerationLog
-from .rules import BudgetExceeded, Rule, RuleRuntimeError, RuleSyntaxError, compile_rule
+from .rules import Rule, RuleRuntimeError, RuleSyntaxError, compile_rule
 
 logger = logging.getLogger(__name__)
 
@@ -332,7 +332,7 @@ def _matches(definition: Definition, rule: Rule, variables: Variables) -> bool:
             budget=settings.LIVECHAT_FILTER_CONDITION_BUDGET,
             regex_timeout=settings.LIVECHAT_FILTER_REGEX_TIMEOUT,
         )
-    except (BudgetExceeded, RuleRuntimeError) as error:
+    except RuleRuntimeError as error:  # BudgetExceeded included
         logger.warning("abuse filter %r skipped: %s", definition.name, error)
         return False
     return bool(matched)

@@ -113,8 +113,8 @@ class JsonClient:
             self.django.get("/accounts/login/")
         return {"HTTP_X_CSRFTOKEN": self.django.cookies[settings.CSRF_COOKIE_NAME].value}
 
-    def get(self, path: str, **extra: Any) -> HttpResponse:
-        return self.django.get(path, **extra)
+    def get(self, path: str, query: dict[str, Any] | None = None, **extra: Any) -> HttpResponse:
+        return self.django.get(path, query, **extra)
 
     def send(
         self,

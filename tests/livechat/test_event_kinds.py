@@ -10,13 +10,12 @@ from typing import Any
 import pytest
 from channels.db import database_sync_to_async
 from django.db import transaction
-from django.test import Client
 from django.utils import timezone
 
 from livechat import actions, events
 from livechat.events import Subject, allocate_event_id, log_event
 from livechat.models import Room, RoomEvent
-from tests.conftest import fresh
+from tests.conftest import fresh, json_client
 
 
 def _public_question(payload: dict[str, Any]) -> dict[str, Any]:
@@ -57,9 +56,7 @@ def log_unknown_kind(room: Room) -> int:
 
 
 def events_api(user: Any, after: int = 0) -> dict[str, Any]:
-    client = Client()
-    client.force_login(user)
-    response = client.get(f"/api/rooms/help-desk/events/?after={after}")
+    response = json_client(user).get(f"/api/rooms/help-desk/events/?after={after}")
     assert response.status_code == 200, response.content
     return response.json()
 
@@ -166,18 +163,11 @@ async def test_live_delivery_of_another_kind_and_the_gap_filler_use_the_registry
 
 @pytest.mark.django_db
 def test_http_send_answers_with_the_event_id_the_socket_ack_carries(alice, room):
-    client = Client()
-    client.force_login(alice)
-    answer = client.post(
-        "/api/rooms/help-desk/messages/",
-        {"body": "hello", "client_id": "c-9"},
-        content_type="application/json",
-    ).json()
+    client = json_client(alice)
+    answer = client.post("/api/rooms/help-desk/messages/", {"body": "hello", "client_id": "c-9"})
+    answer = answer.json()
     assert answer["event_id"] == 1
     assert answer["id"] == RoomEvent.objects.get(event_id=1).payload["id"]
-    repeat = client.post(
-        "/api/rooms/help-desk/messages/",
-        {"body": "hello", "client_id": "c-9"},
-        content_type="application/json",
-    ).json()
+    repeat = client.post("/api/rooms/help-desk/messages/", {"body": "hello", "client_id": "c-9"})
+    repeat = repeat.json()
     assert repeat["event_id"] == 1, "a repeat names the event of the first send"

@@ -6,11 +6,10 @@ from __future__ import annotations
 import time
 
 import pytest
-from django.test import Client
 
 from livechat import actions
 from livechat.formatting import render
-from tests.conftest import HOST, make_user
+from tests.conftest import json_client, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -44,9 +43,7 @@ def test_an_exact_name_wins_over_its_first_letter_variant(alice, room):
 
 @pytest.fixture
 def client(alice):
-    client = Client(HTTP_HOST=HOST)
-    client.force_login(alice)
-    return client
+    return json_client(alice)
 
 
 def test_completion_offers_the_mention_that_reads_back(client, alice, room):

@@ -3,17 +3,14 @@ read path for everyone else."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from channels.db import database_sync_to_async
-from django.test import Client
 
 from core.errors import Conflict, Forbidden, Invalid
 from livechat import actions, selectors
 from moderation import actions as moderation
 from moderation.models import ModerationLog
-from tests.conftest import HOST, fresh
+from tests.conftest import fresh, json_client
 
 
 @pytest.fixture
@@ -101,15 +98,7 @@ def test_a_hidden_message_can_no_longer_be_edited_or_reacted_to(alice, bob, mode
 @pytest.mark.django_db
 def test_hide_and_unhide_over_the_json_api(alice, moderator, room, rude):
     def post(user, url, data):
-        client = Client(HTTP_HOST=HOST, enforce_csrf_checks=True)
-        client.force_login(user)
-        client.get("/rooms/help-desk/")
-        return client.post(
-            url,
-            data=json.dumps(data),
-            content_type="application/json",
-            HTTP_X_CSRFTOKEN=client.cookies["csrftoken"].value,
-        )
+        return json_client(user).post(url, data)
 
     refused = post(alice, f"/api/messages/{rude.pk}/hide/", {"reason": "x"})
     assert (refused.status_code, refused.json()["error"]["code"]) == (403, "forbidden")

@@ -4,7 +4,6 @@ admin and the chat call; refusals write nothing."""
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 from typing import Any
 
@@ -12,34 +11,13 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from accounts.models import User
 from livechat import actions
 from livechat.models import Message, RoomEvent
 from moderation import actions as moderation
 from moderation.models import Block, ModerationLog, Report
-from tests.conftest import HOST, fresh
+from tests.conftest import HOST, JsonClient, fresh
 
 pytestmark = pytest.mark.django_db
-
-
-class JsonClient:
-    """Signed in as one user, CSRF checks on as in production: the token comes from the
-    cookie the room page sets, and goes back in the X-CSRFToken header."""
-
-    def __init__(self, user: User) -> None:
-        self.client = Client(HTTP_HOST=HOST, enforce_csrf_checks=True)
-        self.client.force_login(user)
-        self.client.get("/rooms/help-desk/")
-        self.token = self.client.cookies["csrftoken"].value
-
-    def get(self, url: str) -> Any:
-        return self.client.get(url)
-
-    def post(self, url: str, data: object = None, *, token: bool = True) -> Any:
-        headers = {"HTTP_X_CSRFTOKEN": self.token} if token else {}
-        return self.client.post(
-            url, data=json.dumps(data or {}), content_type="application/json", **headers
-        )
 
 
 def error(response: Any) -> tuple[int, str, str | None]:
@@ -431,7 +409,7 @@ def test_non_moderators_are_refused_every_write_and_nothing_is_written(
 
 
 def test_writes_need_the_csrf_token(mod, report):
-    response = mod.post(f"/api/reports/{report.pk}/resolve/", {"outcome": "no_action"}, token=False)
+    response = mod.post(f"/api/reports/{report.pk}/resolve/", {"outcome": "no_action"}, csrf=False)
     assert response.status_code == 403
     report.refresh_from_db()
     assert report.status == "open"
