@@ -62,13 +62,13 @@ def _log_failure(future: Any) -> None:
 def _patch_send_pool() -> None:
     from channels.db import database_sync_to_async
 
-    from livechat import actions, consumers
+    from livechat import consumers, socket_frames
 
     original = consumers.database_sync_to_async
 
     def choose(fn: Any, *args: Any, **kwargs: Any) -> Any:
-        # Only the send: connect-time reads and other actions keep the shared thread.
-        if fn is actions.send_message:
+        # Only the send frame: connect-time reads and other frames keep the shared thread.
+        if fn is socket_frames.send:
             return database_sync_to_async(fn, thread_sensitive=False)
         return original(fn, *args, **kwargs)
 
