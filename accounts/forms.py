@@ -30,13 +30,6 @@ class WikiUsernameField(forms.CharField):
         }
 
 
-class UserCreationForm(auth_forms.UserCreationForm):
-    class Meta(auth_forms.UserCreationForm.Meta):
-        model = User
-        fields = ("username",)
-        field_classes = {"username": WikiUsernameField}
-
-
 class AdminUserCreationForm(auth_forms.AdminUserCreationForm):
     """The admin's "add user" form (with Django's choice of a usable password or none)."""
 

@@ -101,7 +101,7 @@ def _resolve_mentions(names: list[str]) -> dict[str, int]:
     )
     resolved: dict[str, int] = {}
     for name in names:
-        for variant in (name, name[:1].lower() + name[1:], name[:1].upper() + name[1:]):
+        for variant in _first_letter_variants(name):
             if variant in ids:
                 resolved.setdefault(variant, ids[variant])
                 break
@@ -111,10 +111,12 @@ def _resolve_mentions(names: list[str]) -> dict[str, int]:
 def _case_variants(names: list[str]) -> list[str]:
     # Only the first letter's case varies, so the lookup stays on the unique username
     # index: one query whatever the number of names.
-    variants: set[str] = set()
-    for name in names:
-        variants.update({name, name[:1].lower() + name[1:], name[:1].upper() + name[1:]})
-    return sorted(variants)
+    return sorted({variant for name in names for variant in _first_letter_variants(name)})
+
+
+def _first_letter_variants(name: str) -> tuple[str, str, str]:
+    """The name as written first, then with its first letter lower- and upper-case."""
+    return (name, name[:1].lower() + name[1:], name[:1].upper() + name[1:])
 
 
 def not_in_room(message_id: int) -> str:

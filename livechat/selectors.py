@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.roles import adopt_role_flags, is_moderator, public_user, with_role_flags
+from accounts.usernames import MAX_LENGTH as USERNAME_MAX_LENGTH
+from accounts.usernames import mention_form
 from core.errors import Invalid, NotFound, Resync
 
 from .events import event_dict, refresh_visibility
@@ -243,13 +245,11 @@ def complete_usernames(
     """@mention completion: users whose name starts with ``prefix`` (any case): first the
     people online in the room, then its recent writers, then everyone else by name.
     At most three small indexed queries, whatever the number of users."""
-    from accounts.usernames import mention_form  # (kept local: this function's own need)
-
     # What the composer holds after "@": "John_Sm" or "[John Sm" both ask for "John Sm".
     cleaned = " ".join(prefix.strip().lstrip("@").lstrip("[").replace("_", " ").split())
     if not cleaned:
         return []
-    if len(cleaned) > 150:
+    if len(cleaned) > USERNAME_MAX_LENGTH:
         raise Invalid(_("prefix is too long."), field="prefix")
     wanted = cleaned.upper()
     chosen: dict[int, dict[str, Any]] = {}
@@ -273,8 +273,6 @@ def complete_usernames(
 
 
 def _completion(user: User) -> dict[str, Any]:
-    from accounts.usernames import mention_form
-
     adopt_role_flags(user, user)
     # The text the page inserts: it always reads back as this user (accounts.usernames).
     return {**public_user(user), "mention": mention_form(user.username), "online": False}

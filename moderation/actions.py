@@ -218,7 +218,7 @@ def report_message(
         queryset = queryset.filter(room=room)
     message = queryset.filter(pk=pk).first()
     if message is None:
-        raise NotFound(_("Message %(id)s does not exist in this room.") % {"id": pk})
+        raise NotFound(chat.not_in_room(pk))
     check_write(
         WriteAttempt(user=user, room=message.room, action="report", message=message, text=text)
     )

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from accounts.roles import is_unlimited
 from core.errors import Forbidden
 from livechat.guard import Verdict, WriteAttempt
+from livechat.payloads import iso
 from moderation.errors import Blocked
 
 from . import blocklist, ratelimit
@@ -42,9 +43,7 @@ def check_blocks(attempt: WriteAttempt) -> None:
     raise Blocked(
         block_sentence(block),
         reason=block.reason,
-        expires_at=block.expires_at.isoformat().replace("+00:00", "Z")
-        if block.expires_at
-        else None,
+        expires_at=iso(block.expires_at),
     )
 
 

@@ -35,8 +35,10 @@ class BlockQuerySet(models.QuerySet["Block"]):
         return self.filter(lifted_at__isnull=False)
 
     def with_status(self, status: str, now: datetime | None = None) -> BlockQuerySet:
-        """The blocks of one :class:`Block.Status`."""
+        """The blocks of one :class:`Block.Status`, or "all" of them."""
         match status:
+            case "all":
+                return self.all()
             case Block.Status.ACTIVE:
                 return self.active(now)
             case Block.Status.EXPIRED:

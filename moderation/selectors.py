@@ -47,9 +47,7 @@ def block_list(
     """Blocks with ``status`` (active by default; "all" for every one), of one person or
     everyone, newest first as in the admin's list; the id is the cursor."""
     require_moderator(viewer)
-    queryset = Block.objects.all()
-    if status != "all":
-        queryset = queryset.with_status(status or Block.Status.ACTIVE)
+    queryset = Block.objects.with_status(status or Block.Status.ACTIVE)
     if user_id is not None:
         queryset = queryset.filter(user_id=user_id)
     if before is not None:

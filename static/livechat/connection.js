@@ -1,9 +1,7 @@
 // The room socket: one WebSocket at a time, reconnected with exponential backoff.
 //
-// This module knows nothing about the chat's frames beyond JSON; chat.js decides what a
+// This module knows nothing about the chat's frames beyond JSON; room.js decides what a
 // frame means. It reports state changes so the page can show "Reconnecting…".
-
-import { gettext } from "./i18n.js";
 
 const FIRST_DELAY_MS = 500;
 const MAX_DELAY_MS = 15000;
@@ -88,7 +86,7 @@ export class Connection {
       socket = new WebSocket(this.url);
     } catch (error) {
       // A malformed URL or a blocked port throws synchronously; treat it like a close.
-      console.error(gettext("livechat: cannot open socket"), error);
+      console.error("livechat: cannot open socket", error);
       this.scheduleRetry(1006);
       return;
     }
@@ -102,7 +100,7 @@ export class Connection {
       try {
         frame = JSON.parse(event.data);
       } catch {
-        console.warn(gettext("livechat: ignoring a frame that is not JSON"));
+        console.warn("livechat: ignoring a frame that is not JSON");
         return;
       }
       this.handlers.onFrame(frame);

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from accounts.forms import UserCreationForm
+from accounts.forms import AdminUserCreationForm
 from accounts.models import User
 from accounts.usernames import (
     FORBIDDEN_CHARACTERS,
@@ -90,17 +90,23 @@ def test_it_refuses_what_a_wiki_refuses(name, problem):
 
 @pytest.mark.django_db
 def test_the_creation_form_normalizes_then_validates():
-    form = UserCreationForm(
+    form = AdminUserCreationForm(
         data={
             "username": "zoë_de_vries",
+            "usable_password": "true",
             "password1": "a-long-pass-9",
             "password2": "a-long-pass-9",
         }
     )
     assert form.is_valid(), form.errors
     assert form.save().username == "Zoë de vries"
-    refused = UserCreationForm(
-        data={"username": "Bob@home", "password1": "a-long-pass-9", "password2": "a-long-pass-9"}
+    refused = AdminUserCreationForm(
+        data={
+            "username": "Bob@home",
+            "usable_password": "true",
+            "password1": "a-long-pass-9",
+            "password2": "a-long-pass-9",
+        }
     )
     assert not refused.is_valid()
     assert "cannot contain these characters: @" in str(refused.errors["username"])
