@@ -126,3 +126,13 @@ def filter_groups(user: AbstractBaseUser | AnonymousUser) -> list[str]:
 def public_user(user: AbstractBaseUser) -> dict[str, object]:
     """A user as every API and event shows them."""
     return {"id": user.pk, "username": user.get_username(), "roles": roles_of(user)}
+
+
+def is_helper(user: AbstractBaseUser | AnonymousUser) -> bool:
+    """Mentors and moderators (and superusers): the people who answer questions."""
+    return is_unlimited(user)
+
+
+def helper_groups() -> tuple[str, ...]:
+    """The groups whose members are helpers (for queries over all helpers)."""
+    return (MENTOR.group, MODERATOR.group)

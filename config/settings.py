@@ -62,9 +62,12 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "channels",
     "core",
+    "timers",
     "accounts",
     "livechat",
+    "notifications",
     "moderation",
+    "helpdesk",
 ]
 
 MIDDLEWARE = [
@@ -253,3 +256,74 @@ CSRF_COOKIE_SAMESITE = os.environ.get("CSRF_COOKIE_SAMESITE", CSRF_COOKIE_SAMESI
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", CSRF_COOKIE_SAMESITE == "None")
 # The rooms newcomers ask in: mentors see their unread and online counts on every page.
 LIVECHAT_HELP_ROOMS = env_list("LIVECHAT_HELP_ROOMS", ["help-desk"])
+
+# --- The help desk (docs/helpdesk.md) ------------------------------------------------------
+# After a helper's reply, an asker silent this long leaves the question "stale".
+LIVECHAT_QUESTION_STALE_MINUTES = env_int("LIVECHAT_QUESTION_STALE_MINUTES", 60)
+# "I'm on it" holds a question this long unless the claimer replies.
+LIVECHAT_CLAIM_MINUTES = env_int("LIVECHAT_CLAIM_MINUTES", 10)
+# ...or this long after the claimer's last socket closed.
+LIVECHAT_CLAIM_OFFLINE_SECONDS = env_int("LIVECHAT_CLAIM_OFFLINE_SECONDS", 60)
+LIVECHAT_HELPER_MAX_CLAIMS = env_int("LIVECHAT_HELPER_MAX_CLAIMS", 3)
+# A mentee's question goes to their available mentor alone for this long.
+LIVECHAT_MENTOR_FIRST_MINUTES = env_int("LIVECHAT_MENTOR_FIRST_MINUTES", 5)
+# Escalation steps, in minutes after the question was asked.
+LIVECHAT_ESCALATE_EVERYONE_MINUTES = env_int("LIVECHAT_ESCALATE_EVERYONE_MINUTES", 5)
+LIVECHAT_ESCALATE_FEED_MINUTES = env_int("LIVECHAT_ESCALATE_FEED_MINUTES", 30)
+LIVECHAT_ESCALATE_HANDOFF_MINUTES = env_int("LIVECHAT_ESCALATE_HANDOFF_MINUTES", 24 * 60)
+# Escalation notices one helper gets at most per hour.
+LIVECHAT_HELPER_NOTICES_PER_HOUR = env_int("LIVECHAT_HELPER_NOTICES_PER_HOUR", 4)
+# A helper counts as available when active (input in the page) this recently.
+LIVECHAT_HELPER_ACTIVE_SECONDS = env_int("LIVECHAT_HELPER_ACTIVE_SECONDS", 300)
+# One reminder to mark an answered question resolved, this long after the answer.
+LIVECHAT_RESOLVE_REMINDER_HOURS = env_int("LIVECHAT_RESOLVE_REMINDER_HOURS", 72)
+# The live room shows this many days; earlier days are in the archive.
+LIVECHAT_LIVE_DAYS = env_int("LIVECHAT_LIVE_DAYS", 7)
+# Timers (docs/jobs.md): `manage.py run_timers` workers lease due timers for LEASE_SECONDS
+# (a worker that dies holding one lets another run it after that); a failing handler is
+# retried after RETRY_SECONDS, doubling up to RETRY_MAX_SECONDS, and parked after
+# MAX_ATTEMPTS failures.
+LIVECHAT_TIMERS_LEASE_SECONDS = env_int("LIVECHAT_TIMERS_LEASE_SECONDS", 60)
+LIVECHAT_TIMERS_RETRY_SECONDS = env_int("LIVECHAT_TIMERS_RETRY_SECONDS", 30)
+LIVECHAT_TIMERS_RETRY_MAX_SECONDS = env_int("LIVECHAT_TIMERS_RETRY_MAX_SECONDS", 3600)
+LIVECHAT_TIMERS_MAX_ATTEMPTS = env_int("LIVECHAT_TIMERS_MAX_ATTEMPTS", 8)
+
+# --- Notifications by email (docs/notifications.md) ----------------------------------------
+# The mail server: EMAIL_URL (smtp://user:password@host:25, smtp+tls://… for STARTTLS on
+# 587, smtps://… for TLS on 465), or EMAIL_HOST / EMAIL_PORT / EMAIL_HOST_USER /
+# EMAIL_HOST_PASSWORD / EMAIL_USE_TLS / EMAIL_USE_SSL. Neither: mail is printed on the
+# console, so `make run` needs no mail server.
+from notifications.email_url import CONSOLE_BACKEND, SMTP_BACKEND, parse_email_url  # noqa: E402
+
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+if os.environ.get("EMAIL_URL"):
+    try:
+        globals().update(parse_email_url(os.environ["EMAIL_URL"]))
+    except ValueError as exc:
+        raise ImproperlyConfigured(str(exc)) from exc
+elif os.environ.get("EMAIL_HOST"):
+    EMAIL_BACKEND = SMTP_BACKEND
+    EMAIL_HOST = os.environ["EMAIL_HOST"]
+    EMAIL_PORT = env_int("EMAIL_PORT", 25)
+    EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+    EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+else:
+    EMAIL_BACKEND = CONSOLE_BACKEND
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Wiki help desk <helpdesk@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Where the links in mail point (mail has no request to take the host from).
+LIVECHAT_SITE_URL = os.environ.get("LIVECHAT_SITE_URL", "http://127.0.0.1:8000")
+# An unread notification is mailed after this many quiet seconds (each later one in the
+# same conversation restarts the wait), but never later than MAX_WAIT after the first.
+LIVECHAT_EMAIL_QUIET_SECONDS = env_int("LIVECHAT_EMAIL_QUIET_SECONDS", 120)
+LIVECHAT_EMAIL_MAX_WAIT_SECONDS = env_int("LIVECHAT_EMAIL_MAX_WAIT_SECONDS", 600)
+# A refused send is retried after RETRY_SECONDS, doubling, SEND_ATTEMPTS times in all.
+LIVECHAT_EMAIL_RETRY_SECONDS = env_int("LIVECHAT_EMAIL_RETRY_SECONDS", 60)
+LIVECHAT_EMAIL_SEND_ATTEMPTS = env_int("LIVECHAT_EMAIL_SEND_ATTEMPTS", 4)
+# How long a verification link works, and how soon another may be asked for.
+LIVECHAT_EMAIL_VERIFY_MAX_AGE = env_int("LIVECHAT_EMAIL_VERIFY_MAX_AGE", 72 * 3600)
+LIVECHAT_EMAIL_VERIFY_RESEND_SECONDS = env_int("LIVECHAT_EMAIL_VERIFY_RESEND_SECONDS", 60)
+# The write path reads "may this person be mailed?" from the cache, at most this stale.
+LIVECHAT_EMAIL_SETTINGS_CACHE_SECONDS = env_int("LIVECHAT_EMAIL_SETTINGS_CACHE_SECONDS", 300)

@@ -7,5 +7,6 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     # The scripts' catalog: gettext(), ngettext() and interpolate() for static/livechat.
     path("jsi18n/", JavaScriptCatalog.as_view(domain="djangojs"), name="javascript-catalog"),
+    path("", include("helpdesk.urls")),
     path("", include("livechat.urls")),
 ]

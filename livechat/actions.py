@@ -10,17 +10,18 @@ room row (the event-id UPDATE), never the other way round.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.roles import adopt_role_flags, is_moderator, with_role_flags
+from core import clock
 from core.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, TooLong
 from core.params import parse_id, parse_ids, parse_optional_id
 
@@ -208,7 +209,7 @@ def _create_message(
     mentions: list[str],
     review_tags: list[str],
 ) -> Change:
-    now = timezone.now()
+    now = clock.now()
     event_id = allocate_event_id(room.pk)
     replied_to_author = None
     if reply_to_id is not None:
@@ -242,7 +243,23 @@ def _create_message(
     MessageRevision.objects.create(
         message=message, number=1, body=text, html=rendered_html, editor=user, created_at=now
     )
-    return _record(message, kinds.MESSAGE_CREATED, now, event_id)
+    change = _record(message, kinds.MESSAGE_CREATED, now, event_id)
+    # Apps that give messages more meaning (the help desk: questions) act here, in the
+    # same transaction and under the same room lock, so their events follow this one.
+    for hook in _message_hooks:
+        hook(message, now=now)
+    return change
+
+
+MessageHook = Callable[..., None]
+_message_hooks: list[MessageHook] = []
+
+
+def register_message_hook(hook: MessageHook) -> None:
+    """Call ``hook(message, now=...)`` for every new message, inside its transaction
+    after its event was logged (from an app's ``ready()``)."""
+    if hook not in _message_hooks:
+        _message_hooks.append(hook)
 
 
 def find_repeat(*, user: User, client_id: object) -> Change | None:
@@ -298,7 +315,7 @@ def edit_message(
     with transaction.atomic():
         message = _lock_message(pk, room=room)
         _check_editable(message, user=user, base=base)
-        now = timezone.now()
+        now = clock.now()
         event_id = allocate_event_id(message.room_id)
         message.author = user  # same person; keeps the request's cached roles
         message.body = text
@@ -364,7 +381,7 @@ def toggle_reaction(
         if message.hidden:
             raise Forbidden(_("This message was hidden by a moderator."))
         check_write(WriteAttempt(user=user, room=message.room, action="react", message=message))
-        now = timezone.now()
+        now = clock.now()
         event_id = allocate_event_id(message.room_id)
         # The summary is kept under the message's row lock, so it is the truth of the rows.
         summary = _summary_without(message.reactions, normalized, user.get_username())
@@ -424,7 +441,7 @@ def set_hidden(*, user: User, message_id: object, hidden: bool, room: Room | Non
                 else _("Message %(id)d is already visible.")
             )
             raise Conflict(already % {"id": pk}, message_id=pk)
-        now = timezone.now()
+        now = clock.now()
         event_id = allocate_event_id(message.room_id)
         message.hidden = hidden
         message.save(update_fields=["hidden"])
@@ -445,7 +462,7 @@ def thank(*, user: User, message_id: object, room: Room | None = None) -> Thanks
     if message.hidden:
         raise Forbidden(_("This message was hidden by a moderator."))
     check_write(WriteAttempt(user=user, room=message.room, action="thanks", message=message))
-    now = timezone.now()
+    now = clock.now()
     try:
         with transaction.atomic():
             thanks = Thanks.objects.create(message=message, user=user, created_at=now)
@@ -473,7 +490,7 @@ def mark_notifications_read(*, user: User, ids: object = None) -> int:
         ids = parse_ids(ids, field="ids", maximum=MARK_READ_MAX)
         queryset = queryset.filter(pk__in=ids)
     with transaction.atomic():
-        changed = queryset.update(read_at=timezone.now())
+        changed = queryset.update(read_at=clock.now())
         unread = Notification.objects.filter(recipient=user, read_at__isnull=True).count()
         publish_to_user_on_commit(
             user.pk, dumps({"type": "notifications.read", "ids": ids, "unread_count": unread})

@@ -27,7 +27,7 @@ from . import selectors
 from .broadcast import room_group, user_group
 from .delivery import EventCursor
 from .events import EventFrames, dumps
-from .frames import Frame, FrameContext, handler_for
+from .frames import Frame, FrameContext, disconnect_hooks, handler_for
 from .models import Room
 from .payloads import room_ref
 from .presence import member_key, store
@@ -87,6 +87,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
 
         self.presence_member = member_key(self.channel_name, self.me)
         await store().touch(room.pk, self.presence_member)
+        await store().touch_socket(self.user.pk, self.channel_name)
         online = await store().online(room.pk)
         await self.send_frame(
             {
@@ -112,9 +113,17 @@ class RoomConsumer(AsyncWebsocketConsumer):
             await self.channel_layer.group_discard(user_group(self.user.pk), self.channel_name)
             try:
                 await store().leave(self.room.pk, self.presence_member)
+                await store().leave_socket(self.user.pk, self.channel_name)
                 await self.broadcast_presence(await store().online(self.room.pk))
             except Exception:
                 logger.exception("presence update on disconnect failed")
+            # Apps that care when a person's socket closes (the help desk: a claim lapses
+            # soon after the claimer's last socket is gone).
+            for hook in disconnect_hooks():
+                try:
+                    await database_sync_to_async(hook)(self.context)
+                except Exception:
+                    logger.exception("socket-closed hook %r failed", hook)
 
     async def keep_presence(self) -> None:
         """Refresh this socket's presence and prune sockets that died without a goodbye."""
@@ -123,6 +132,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
             await asyncio.sleep(interval)
             try:
                 await store().touch(self.room.pk, self.presence_member or "")
+                await store().touch_socket(self.user.pk, self.channel_name)
                 if await store().prune(self.room.pk):
                     await self.broadcast_presence(await store().online(self.room.pk))
             except Exception:

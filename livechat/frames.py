@@ -56,6 +56,19 @@ def frame(frame_type: str) -> Callable[[FrameHandler], FrameHandler]:
     return decorate
 
 
+_disconnect_hooks: list[Callable[[FrameContext], None]] = []
+
+
+def register_disconnect_hook(hook: Callable[[FrameContext], None]) -> None:
+    """Run ``hook`` (on the database thread) whenever a room socket closes."""
+    if hook not in _disconnect_hooks:
+        _disconnect_hooks.append(hook)
+
+
+def disconnect_hooks() -> list[Callable[[FrameContext], None]]:
+    return list(_disconnect_hooks)
+
+
 def handler_for(frame_type: str) -> FrameHandler | None:
     return _handlers.get(frame_type)
 

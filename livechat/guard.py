@@ -8,6 +8,7 @@ writes are refused: a chat whose moderation failed to load must not run unguarde
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
@@ -60,3 +61,16 @@ def check_write(attempt: WriteAttempt) -> Verdict:
     if not _installed:
         raise ImproperlyConfigured("No write guard is installed; is moderation in INSTALLED_APPS?")
     return _installed[0](attempt) or ALLOW
+
+
+# "Is this person blocked here?" without attempting a write: the help desk counts blocked
+# helpers as unavailable. Installed by the app that owns blocks (moderation).
+_block_check: list[Callable[[int, int], bool]] = []
+
+
+def install_block_check(check: Callable[[int, int], bool]) -> None:
+    _block_check[:] = [check]
+
+
+def is_blocked(user_id: int, room_id: int) -> bool:
+    return bool(_block_check) and _block_check[0](user_id, room_id)

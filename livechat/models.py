@@ -165,12 +165,20 @@ class Thanks(models.Model):
 
 
 class Notification(models.Model):
-    """Something for one person: a mention, a reply to them, thanks for their message."""
+    """Something for one person: a mention, a reply to them, thanks for their message, a
+    change of their question (the help desk)."""
 
     class Kind(models.TextChoices):
         MENTION = "mention"
         REPLY = "reply"
         THANKS = "thanks"
+        # The help desk's (helpdesk.notices): a question for a helper (new, routed to
+        # them, or escalated), a helper is on your question, it was marked answered, a
+        # reminder to mark it answered.
+        QUESTION = "question"
+        CLAIMED = "claimed"
+        RESOLVED = "resolved"
+        REMINDER = "reminder"
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"

@@ -3,6 +3,7 @@ every open socket of the recipient (their user group) after commit."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -15,6 +16,16 @@ from .models import Message, Notification
 from .payloads import iso
 
 EXCERPT_LENGTH = 120
+
+# Called with every notification created, inside the transaction that created it: the
+# notifications app schedules its email there (livechat does not name it).
+Listener = Callable[[Notification], None]
+_listeners: list[Listener] = []
+
+
+def register_listener(listener: Listener) -> None:
+    if listener not in _listeners:
+        _listeners.append(listener)
 
 
 def notification_payload(notification: Notification) -> dict[str, Any]:
@@ -58,4 +69,6 @@ def notify(
             continue
         frame = dumps({"type": "notification", "notification": notification_payload(notification)})
         publish_to_user_on_commit(notification.recipient_id, frame)
+        for listener in _listeners:
+            listener(notification)
     return created

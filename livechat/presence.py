@@ -45,12 +45,17 @@ class PresenceStore(Protocol):
     async def typing_allowed(self, room_id: int, user_id: int) -> bool: ...
     def online_counts(self, room_ids: list[int]) -> dict[int, int]: ...
     def online_now(self, room_id: int) -> list[dict[str, Any]]: ...
+    # A person's open sockets, in any room or page: "has this person the chat open?"
+    async def touch_socket(self, user_id: int, channel: str) -> None: ...
+    async def leave_socket(self, user_id: int, channel: str) -> None: ...
+    def users_online(self, user_ids: list[int]) -> set[int]: ...
 
 
 class MemoryPresence:
     def __init__(self) -> None:
         self.rooms: dict[int, dict[str, float]] = {}
         self.typing: dict[tuple[int, int], float] = {}
+        self.sockets: dict[int, dict[str, float]] = {}
 
     async def touch(self, room_id: int, member: str) -> None:
         self.rooms.setdefault(room_id, {})[member] = time.time()
@@ -86,6 +91,20 @@ class MemoryPresence:
 
     def online_now(self, room_id: int) -> list[dict[str, Any]]:
         return distinct_users(self._live(room_id))
+
+    async def touch_socket(self, user_id: int, channel: str) -> None:
+        self.sockets.setdefault(user_id, {})[channel] = time.time()
+
+    async def leave_socket(self, user_id: int, channel: str) -> None:
+        self.sockets.get(user_id, {}).pop(channel, None)
+
+    def users_online(self, user_ids: list[int]) -> set[int]:
+        cutoff = time.time() - ttl()
+        return {
+            user_id
+            for user_id in user_ids
+            if any(seen >= cutoff for seen in list(self.sockets.get(user_id, {}).values()))
+        }
 
 
 class RedisPresence:
@@ -163,6 +182,29 @@ class RedisPresence:
         members = self._sync_client().zrangebyscore(self._key(room_id), time.time() - ttl(), "+inf")
         return distinct_users(members)
 
+    def _socket_key(self, user_id: int) -> str:
+        return f"{self.prefix}:sockets:{user_id}"
+
+    async def touch_socket(self, user_id: int, channel: str) -> None:
+        key = self._socket_key(user_id)
+        async with self._client().pipeline(transaction=False) as pipe:
+            pipe.zadd(key, {channel: time.time()})
+            pipe.expire(key, int(ttl() * 2) + 1)
+            await pipe.execute()
+
+    async def leave_socket(self, user_id: int, channel: str) -> None:
+        await self._client().zrem(self._socket_key(user_id), channel)
+
+    def users_online(self, user_ids: list[int]) -> set[int]:
+        if not user_ids:
+            return set()
+        cutoff = time.time() - ttl()
+        with self._sync_client().pipeline(transaction=False) as pipe:
+            for user_id in user_ids:
+                pipe.zcount(self._socket_key(user_id), cutoff, "+inf")
+            counts = pipe.execute()
+        return {user_id for user_id, count in zip(user_ids, counts, strict=True) if count}
+
     def _sync_client(self) -> Any:
         import redis
 
@@ -192,3 +234,12 @@ def online_counts(room_ids: list[int]) -> dict[int, int]:
 def online_users(room_id: int) -> list[dict[str, Any]]:
     """The people online in a room, for sync callers (the completion API)."""
     return store().online_now(room_id)
+
+
+def users_online(user_ids: list[int]) -> set[int]:
+    """Those of ``user_ids`` with at least one open socket (any room, any page)."""
+    return store().users_online(user_ids)
+
+
+def user_online(user_id: int) -> bool:
+    return bool(store().users_online([user_id]))

@@ -8,11 +8,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.roles import is_moderator
+from core import clock
 from core.errors import Conflict, Forbidden, Invalid, NotFound
 from core.params import parse_id
 from livechat import actions as chat
@@ -100,7 +100,7 @@ def place_block(
     text = clean_reason(reason)
     if duration is not None and expires_at is not None:
         raise Invalid(_("Give a duration or an expiry date, not both."), field="expires_at")
-    now = timezone.now()
+    now = clock.now()
     if duration is not None:
         if duration <= timedelta(0):
             raise Invalid(_("The duration must be positive."), field="duration")
@@ -144,7 +144,7 @@ def lift_block(*, moderator: User, block: Block | object, reason: object) -> Blo
         locked = _locked(Block, block, field="block_id", missing=_("Block %(id)s does not exist."))
         if locked.lifted_at is not None:
             raise Conflict(_("This block was already lifted."))
-        locked.lifted_at = timezone.now()
+        locked.lifted_at = clock.now()
         locked.lifted_by = moderator
         locked.lift_reason = text
         locked.save(update_fields=["lifted_at", "lifted_by", "lift_reason"])
@@ -250,7 +250,7 @@ def resolve_report(
         locked.status = Report.Status.RESOLVED
         locked.outcome = outcome
         locked.resolved_by = moderator
-        locked.resolved_at = timezone.now()
+        locked.resolved_at = clock.now()
         locked.resolution_note = text
         locked.save()
         log(

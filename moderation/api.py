@@ -14,6 +14,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from core import clock
 from core.errors import Invalid, NotFound
 from core.http import api_view, json_body
 from core.params import from_text, parse_choice, parse_cursor, parse_id, parse_limit
@@ -136,7 +137,7 @@ def blocks(request: HttpRequest) -> JsonResponse:
         before=parse_cursor(_query(request, "before"), field="before"),
         limit=parse_limit(_query(request, "limit"), default=PAGE_SIZE, maximum=MAX_PAGE),
     )
-    now = timezone.now()
+    now = clock.now()
     return JsonResponse(
         {"blocks": [block_payload(b, now=now) for b in page.rows], "has_more": page.has_more}
     )

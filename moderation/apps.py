@@ -10,13 +10,14 @@ class ModerationConfig(AppConfig):
 
     def ready(self) -> None:
         # Plug into the chat: the guard on every write, the moderation frames and routes.
-        from livechat.guard import install_guard
+        from livechat.guard import install_block_check, install_guard
         from livechat.routes import register_routes
 
-        from . import api, socket_frames  # noqa: F401
+        from . import api, blocklist, socket_frames  # noqa: F401
         from .guard import check_write
 
         install_guard(check_write)
+        install_block_check(blocklist.is_blocked)
         register_routes(api.routes())
 
 

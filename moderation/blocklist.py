@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.cache import cache
-from django.utils import timezone
+
+from core import clock
 
 from .models import Block
 
@@ -62,11 +63,15 @@ def active_blocks(user_id: int) -> list[ActiveBlock]:
 def block_for(user_id: int, room_id: int) -> ActiveBlock | None:
     """The block that stops this user writing in this room now, if any (the one that
     lasts longest, so the person is told the expiry that matters)."""
-    now = timezone.now()
+    now = clock.now()
     applying = [block for block in active_blocks(user_id) if block.applies(room_id, now)]
     if not applying:
         return None
     return max(applying, key=lambda b: b.expires_at or datetime.max.replace(tzinfo=now.tzinfo))
+
+
+def is_blocked(user_id: int, room_id: int) -> bool:
+    return block_for(user_id, room_id) is not None
 
 
 def forget(user_id: int) -> None:

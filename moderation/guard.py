@@ -14,6 +14,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.roles import is_unlimited
+from core import clock
 from core.errors import Forbidden
 from livechat.guard import Verdict, WriteAttempt
 from livechat.payloads import iso
@@ -80,7 +81,7 @@ def exempt_from_limits(attempt: WriteAttempt) -> bool:
 
 def check_rate_limits(attempt: WriteAttempt) -> None:
     user = attempt.user
-    age = (timezone.now() - user.date_joined).total_seconds()
+    age = (clock.now() - user.date_joined).total_seconds()
     ratelimit.hit_slow_mode(
         user_id=user.pk, room_id=attempt.room.pk, seconds=attempt.room.slow_mode_seconds
     )

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core import clock
 from livechat.models import Message, Room
 
 
@@ -20,14 +21,14 @@ class BlockQuerySet(models.QuerySet["Block"]):
 
     def active(self, now: datetime | None = None) -> BlockQuerySet:
         """Blocks in force at ``now``: not lifted, not expired. Expiry needs no job."""
-        now = now or timezone.now()
+        now = now or clock.now()
         return self.filter(lifted_at__isnull=True).filter(
             Q(expires_at__isnull=True) | Q(expires_at__gt=now)
         )
 
     def expired(self, now: datetime | None = None) -> BlockQuerySet:
         """Blocks that ran out by ``now`` without being lifted."""
-        now = now or timezone.now()
+        now = now or clock.now()
         return self.filter(lifted_at__isnull=True, expires_at__lte=now)
 
     def lifted(self) -> BlockQuerySet:
@@ -112,7 +113,7 @@ class Block(models.Model):
         """The same answer as BlockQuerySet's active/expired/lifted, for one block."""
         if self.lifted_at is not None:
             return Block.Status.LIFTED
-        now = now or timezone.now()
+        now = now or clock.now()
         if self.expires_at is not None and self.expires_at <= now:
             return Block.Status.EXPIRED
         return Block.Status.ACTIVE

@@ -31,6 +31,9 @@ def _isolated_ephemeral_state(settings: Any) -> Iterator[None]:
     settings.ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
     # Tests of other features send freely; tests/moderation/test_rate_limits.py sets its own.
     settings.LIVECHAT_RATE_LIMIT = settings.LIVECHAT_RATE_LIMIT_NEW = (100_000, 60)
+    # The chat's own tests count events and queries of plain rooms; tests/helpdesk (its
+    # conftest) makes "help-desk" a help room, where messages also open questions.
+    settings.LIVECHAT_HELP_ROOMS = []
     presence._store = None
     channel_layers.backends.clear()
     if not settings.REDIS_URL:
@@ -256,3 +259,15 @@ def transaction_statements(db: None) -> int:
     with CaptureQueriesContext(connection) as queries, transaction.atomic():
         pass
     return len(queries.captured_queries)
+
+
+@pytest.fixture
+def clock() -> Iterator[Any]:
+    """The project's clock (core.clock), standing still until the test moves it:
+    ``clock.advance(minutes=5)``, then fire what is due."""
+    from core import clock as project_clock
+
+    manual = project_clock.ManualClock()
+    project_clock.set_source(manual)
+    yield manual
+    project_clock.set_source(None)

@@ -1,0 +1,227 @@
+"""Reads of the help desk: the helpers' queue, the badge, availability and the honest
+wait an asker is shown (docs/helpdesk.md). Each is a constant number of queries."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from statistics import median
+from typing import Any, Literal
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Count, Min, Q
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from accounts.roles import public_user
+from core.errors import NotFound
+from core.params import parse_choice
+from livechat.models import Message, Room
+from livechat.payloads import iso
+from livechat.presence import online_counts
+
+from .availability import available_helper_ids
+from .models import MentorProfile, Question
+from .payloads import question_payloads, wait_seconds
+
+State = Question.State
+QueueFilter = Literal["waiting", "unresolved", "mine", "all"]
+QUEUE_FILTERS: tuple[str, ...] = ("waiting", "unresolved", "mine", "all")
+QUEUE_LIMIT = 200
+SNIPPET_LENGTH = 280
+# Fewer answered questions than this in the window and the wait is only "a few minutes".
+MIN_SAMPLES = 5
+WAIT_WINDOW = timedelta(days=7)
+# The medians move slowly; computing them once a minute keeps availability cheap.
+WAIT_CACHE_SECONDS = 60
+
+
+def parse_queue_filter(value: object) -> QueueFilter:
+    if value in (None, ""):
+        return "unresolved"
+    return parse_choice(value, field="state", choices=QUEUE_FILTERS)  # type: ignore[return-value]
+
+
+def _queue_queryset(*, viewer: User, state: QueueFilter, now: datetime) -> Any:
+    questions = Question.objects.select_related("room", "first_message")
+    if state == "waiting":
+        return questions.filter(state=State.WAITING)
+    if state == "unresolved":
+        return questions.filter(state__in=Question.OPEN_STATES)
+    if state == "mine":
+        return questions.filter(
+            Q(claimed_by=viewer) | Q(mentor=viewer), state__in=Question.OPEN_STATES
+        )
+    return questions
+
+
+def queue(
+    *, viewer: User, state: QueueFilter, now: datetime, limit: int = QUEUE_LIMIT
+) -> dict[str, Any]:
+    """Open questions oldest first (``all``: every question, newest first); those routed
+    to the viewer as mentor first of all. Five queries whatever the number of questions."""
+    questions = _queue_queryset(viewer=viewer, state=state, now=now)
+    if state == "all":
+        rows = list(questions.order_by("-asked_at", "-pk")[:limit])
+    else:
+        mine_first = list(
+            questions.filter(mentor=viewer, routed_until__gt=now).order_by("asked_at", "pk")[:limit]
+        )
+        rest = list(
+            questions.exclude(pk__in=[q.pk for q in mine_first]).order_by("asked_at", "pk")[
+                : limit - len(mine_first)
+            ]
+        )
+        rows = mine_first + rest
+    payloads = question_payloads(rows)
+    sent = _messages_sent([q.asker_id for q in rows])
+    joined = dict(
+        User.objects.filter(pk__in={q.asker_id for q in rows}).values_list("pk", "date_joined")
+    )
+    items = []
+    for question, payload in zip(rows, payloads, strict=True):
+        first = question.first_message
+        items.append(
+            {
+                **payload,
+                "wait_seconds": wait_seconds(question, now),
+                "first_message": "" if first.hidden else first.body[:SNIPPET_LENGTH],
+                "routed_to_me": question.mentor_id == viewer.pk
+                and question.routed_until is not None
+                and question.routed_until > now,
+                "asker_info": {
+                    "joined_at": iso(joined.get(question.asker_id)),
+                    "messages_sent": sent.get(question.asker_id, 0),
+                    "wiki_edit_count": None,
+                },
+            }
+        )
+    return {"questions": items, "state": state}
+
+
+def _messages_sent(user_ids: list[int]) -> dict[int, int]:
+    if not user_ids:
+        return {}
+    rows = (
+        Message.objects.filter(author_id__in=set(user_ids))
+        .values("author_id")
+        .annotate(n=Count("pk"))
+    )
+    return {row["author_id"]: row["n"] for row in rows}
+
+
+def waiting_summary(*, now: datetime) -> dict[str, Any]:
+    """The badge: how many questions wait, and how long the oldest has (one query)."""
+    row = Question.objects.filter(state=State.WAITING).aggregate(
+        count=Count("pk"), oldest=Min("asked_at")
+    )
+    oldest = int((now - row["oldest"]).total_seconds()) if row["oldest"] else None
+    return {"waiting": row["count"], "oldest_wait_seconds": oldest, "level": wait_level(oldest)}
+
+
+def wait_level(seconds: int | None) -> str:
+    """The badge's colour: under 5 minutes, 5 to 30, over 30."""
+    if seconds is None or seconds < 5 * 60:
+        return "ok"
+    return "warn" if seconds <= 30 * 60 else "late"
+
+
+def typical_wait(*, now: datetime, online: bool) -> tuple[int | None, int]:
+    """The median seconds to a first helper reply over the last 7 days, for questions
+    asked while helpers were (``online``) or were not available, and how many questions
+    that median is of."""
+    key = f"helpdesk:typical-wait:{int(online)}"
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    questions = Question.objects.filter(
+        asked_at__gte=now - WAIT_WINDOW, first_reply_at__isnull=False
+    )
+    questions = (
+        questions.filter(helpers_available__gt=0)
+        if online
+        else questions.filter(helpers_available=0)
+    )
+    waits = [
+        (replied - asked).total_seconds()
+        for asked, replied in questions.values_list("asked_at", "first_reply_at")
+    ]
+    result = (int(median(waits)) if waits else None, len(waits))
+    cache.set(key, result, WAIT_CACHE_SECONDS)
+    return result
+
+
+def availability(*, room: Room, now: datetime) -> dict[str, Any]:
+    """What an asker is told before they ask (docs/api.md "Availability")."""
+    helpers = len(available_helper_ids(now=now, room_id=room.pk))
+    people = online_counts([room.pk]).get(room.pk, 0)
+    if helpers:
+        wait, samples = typical_wait(now=now, online=True)
+        basis = "online"
+        if samples < MIN_SAMPLES:
+            wait = None  # "a few minutes"
+    else:
+        wait, samples = typical_wait(now=now, online=False)
+        basis = "offline" if samples else "none"
+    return {
+        "helpers_online": helpers,
+        "people_online": people,
+        "typical_wait_seconds": wait,
+        "basis": basis,
+        "samples": samples,
+    }
+
+
+def help_room(slug: str) -> Room:
+    if slug not in settings.LIVECHAT_HELP_ROOMS:
+        raise NotFound(_("%(slug)s is not a help room.") % {"slug": slug})
+    room = Room.objects.filter(slug=slug).first()
+    if room is None:
+        raise NotFound(_("Room %(slug)s does not exist.") % {"slug": slug})
+    return room
+
+
+def get_question(*, question_id: int) -> Question:
+    question = Question.objects.select_related("room").filter(pk=question_id).first()
+    if question is None:
+        raise NotFound(_("Question %(id)d does not exist.") % {"id": question_id})
+    return question
+
+
+def my_questions(*, user: User, room: Room) -> list[dict[str, Any]]:
+    """The asker's questions in a room, newest first (the page shows their states)."""
+    return question_payloads(
+        list(
+            Question.objects.select_related("room")
+            .filter(asker=user, room=room)
+            .order_by("-asked_at")[:20]
+        )
+    )
+
+
+def mentor_status(*, user: User, now: datetime) -> dict[str, Any]:
+    """What the page tells a newcomer about their mentor (and the helper's own settings)."""
+    from .mentors import route_for
+    from .payloads import users_by_id
+
+    route = route_for(mentee=user, now=now, assign=False)
+    users = users_by_id(
+        [route.mentor.pk if route.mentor else None, route.helper.pk if route.helper else None]
+    )
+
+    profile = MentorProfile.objects.filter(user=user).first()
+    return {
+        "mentor": public_user(users[route.mentor.pk]) if route.mentor else None,
+        "away_until": route.away_until.isoformat() if route.away_until else None,
+        "backup": public_user(users[route.helper.pk])
+        if route.helper and route.mentor and route.helper.pk != route.mentor.pk
+        else None,
+        "me": None
+        if profile is None
+        else {
+            "weight": profile.weight,
+            "away_until": profile.away_until.isoformat() if profile.away_until else None,
+            "backup": profile.backup_id,
+            "muted_until": iso(profile.muted_until),
+        },
+    }

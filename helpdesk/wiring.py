@@ -1,0 +1,17 @@
+"""How the help desk plugs into the chat (called once from HelpdeskConfig.ready()):
+its event kinds, socket frames and routes, the hook on every new message, its timers."""
+
+from __future__ import annotations
+
+
+def install() -> None:
+    from livechat.actions import register_message_hook
+    from livechat.routes import register_routes
+
+    from . import actions, api, event_kinds, jobs, socket_frames
+
+    event_kinds.register()
+    socket_frames.register()
+    register_routes(api.routes())
+    register_message_hook(actions.on_message_created)
+    jobs.register()
