@@ -37,6 +37,9 @@ class ManualClock:
     def __call__(self) -> datetime:
         return self.current
 
+    def now(self) -> datetime:
+        return self.current
+
     def advance(self, **delta: float) -> datetime:
         self.current += timedelta(**delta)
         return self.current

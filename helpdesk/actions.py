@@ -32,6 +32,7 @@ from timers import api as timers
 
 from . import event_kinds as kinds
 from .availability import available_helper_ids, record_activity
+from .broadcast import publish_question_on_commit
 from .mentors import route_for
 from .models import HelperNotice, Question, QuestionMessage
 from .payloads import question_payload
@@ -97,6 +98,7 @@ def _record(question: Question, kind: str, now: datetime, event_id: int) -> Ques
     question.save()
     payload = question_payload(question)
     log_event(room_id=question.room_id, event_id=event_id, kind=kind, payload=payload, now=now)
+    publish_question_on_commit(kind=kind, question=payload)  # the helpers' queue
     return QuestionChange(question=question, event_id=event_id, payload=payload)
 
 
@@ -362,12 +364,16 @@ def unclaim_question(*, user: User, question_id: object) -> QuestionChange:
         return _release(question, now=clock.now(), event_id=event_id)
 
 
-def _release(question: Question, *, now: datetime, event_id: int) -> QuestionChange:
+def _release(
+    question: Question, *, now: datetime, event_id: int, firing: str | None = None
+) -> QuestionChange:
+    """End the claim. ``firing``: the timer whose handler this is, which the worker
+    deletes itself (cancelling it here would look to the worker like a renewal)."""
     question.state = State.ANSWERED if question.last_reply_at else State.WAITING
     question.claimed_by = None
     question.claimed_at = None
     question.claim_expires_at = None
-    _cancel(question, "claim", "claim-offline")
+    _cancel(question, *({"claim", "claim-offline"} - {firing}))
     if question.state == State.WAITING and question.step < Question.Step.EVERYONE:
         # Back to the top of the queue: everyone hears of it now, not at five minutes.
         _schedule(question, "everyone", now)
@@ -397,7 +403,8 @@ def lapse_claim(*, question_id: int, now: datetime, offline: bool = False) -> Qu
         elif question.claim_expires_at > now:
             transaction.set_rollback(True)
             return None
-        return _release(question, now=now, event_id=event_id)
+        firing = "claim-offline" if offline else "claim"
+        return _release(question, now=now, event_id=event_id, firing=firing)
 
 
 def claimer_left(*, user: User, now: datetime) -> None:
@@ -477,14 +484,27 @@ def mark_stale(*, question_id: int, now: datetime) -> QuestionChange | None:
 
 
 def remind_asker(*, question_id: int, now: datetime) -> bool:
-    """A timer: one reminder to mark an answered question resolved."""
+    """A timer: one reminder to mark an answered question resolved (answered, or gone
+    stale because the asker went quiet after the answer)."""
     with transaction.atomic():
         question = Question.objects.select_for_update().filter(pk=question_id).first()
-        if question is None or question.state != State.ANSWERED or question.reminded_at:
+        if (
+            question is None
+            or question.state not in (State.ANSWERED, State.STALE)
+            or question.reminded_at
+        ):
             return False
         question.reminded_at = now
         question.save(update_fields=["reminded_at"])
-        _tell(question, Notification.Kind.REMINDER, actor=question.asker)
+        # From the helper who answered last (a notification is never from its recipient).
+        answerer = (
+            QuestionMessage.objects.filter(question=question, from_helper=True)
+            .order_by("-message_id")
+            .values_list("message__author", flat=True)
+            .first()
+        )
+        if answerer is not None:
+            _tell(question, Notification.Kind.REMINDER, actor=User.objects.get(pk=answerer))
         return True
 
 
