@@ -93,9 +93,12 @@ def _schedule_escalation(question: Question, now: datetime) -> None:
 # --- recording -------------------------------------------------------------------------------
 
 
-def _record(question: Question, kind: str, now: datetime, event_id: int) -> QuestionChange:
-    question.updated_at = now
-    question.save()
+def _record(
+    question: Question, kind: str, now: datetime, event_id: int, *, save: bool = True
+) -> QuestionChange:
+    if save:  # (a question just inserted is saved already)
+        question.updated_at = now
+        question.save()
     payload = question_payload(question)
     log_event(room_id=question.room_id, event_id=event_id, kind=kind, payload=payload, now=now)
     publish_question_on_commit(kind=kind, question=payload)  # the helpers' queue
@@ -216,7 +219,7 @@ def _open(message: Message, *, now: datetime) -> QuestionChange:
     if not mentor_first:
         first |= {user["id"] for user in online_users(message.room_id) if _is_helper_ref(user)}
     _notice(question, helper_ids=first, step=Question.Step.ASKED, now=now, capped=False)
-    return _record(question, kinds.OPENED, now, allocate_event_id(message.room_id))
+    return _record(question, kinds.OPENED, now, allocate_event_id(message.room_id), save=False)
 
 
 def _is_helper_ref(user: dict[str, Any]) -> bool:
