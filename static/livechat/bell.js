@@ -23,6 +23,16 @@ function kindSentence(kind) {
       return gettext("%(actor)s replied to you in %(room)s");
     case "thanks":
       return gettext("%(actor)s thanked you in %(room)s");
+    case "question":
+      // To a helper: a newcomer's question that needs someone.
+      return gettext("%(actor)s is waiting for an answer in %(room)s");
+    case "claimed":
+      return gettext("%(actor)s is looking at your question in %(room)s");
+    case "resolved":
+      return gettext("%(actor)s marked your question in %(room)s answered");
+    case "reminder":
+      // To the asker, days after an answer: "did it answer your question?"
+      return gettext("Did %(actor)s's answer in %(room)s solve your question?");
     default:
       return gettext("%(actor)s: %(kind)s in %(room)s");
   }
