@@ -26,8 +26,7 @@ from accounts.models import User
 from core import clock
 from livechat.models import Notification, ReadMarker
 from livechat.presence import user_online
-from timers.registry import handler
-from timers.schedule import schedule, schedule_once
+from timers import api as timers
 
 from . import mail
 from .errors import MailFailed
@@ -86,7 +85,7 @@ def on_notification(notification: Notification) -> None:
     # Each notification moves the email to 2 quiet minutes after it, so a conversation
     # that goes on is one email, not one per reply; the cap keeps a busy thread from
     # postponing it forever.
-    schedule(
+    timers.schedule(
         key=timer_key(recipient_id=notification.recipient_id, group=group),
         kind=TIMER_KIND,
         due_at=min(now + quiet, first + longest),
@@ -98,7 +97,7 @@ def on_notification(notification: Notification) -> None:
     )
 
 
-@handler(TIMER_KIND)
+@timers.handler(TIMER_KIND)
 def send_group_email(*, key: str, payload: dict[str, Any], now: datetime) -> None:
     """The timer: one email listing the group's notifications that still need one.
 
@@ -205,7 +204,7 @@ def _requeue(
             error.__cause__ or error,
         )
         # A timer already waiting (a notification joined meanwhile) takes them along.
-        schedule_once(
+        timers.schedule_once(
             key=key,
             kind=TIMER_KIND,
             due_at=now + timedelta(seconds=delay),

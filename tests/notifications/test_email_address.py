@@ -205,3 +205,15 @@ def test_an_empty_address_turns_email_off(asker, mentor, room, clock, inbox):
     assert not EmailSettings.objects.get(user=asker).verified
     mailed_after_two_minutes(asker, mentor, room, clock)
     assert inbox.messages == []
+
+
+def test_the_admin_shows_settings_and_sent_mail_read_only(asker, mentor, room, clock, inbox):
+    mailed_after_two_minutes(asker, mentor, room, clock)
+    boss = make_user("Boss", is_staff=True, is_superuser=True)
+    client = signed_in(boss)
+    for model in ["emailsettings", "sentemail"]:
+        page = client.get(f"/admin/notifications/{model}/")
+        assert page.status_code == 200, model
+        assert "alice@example.org" in page.content.decode()
+    row = EmailSettings.objects.get(user=asker)
+    assert client.post(f"/admin/notifications/emailsettings/{row.pk}/change/").status_code == 403

@@ -19,8 +19,7 @@ from notifications.grouping import _groupings, register_grouping
 from notifications.models import PendingEmail, SentEmail
 from tests.conftest import make_user
 from tests.notifications.conftest import Inbox
-from timers.schedule import pending
-from timers.worker import fire_due_timers
+from timers import api as timers
 
 # The email goes after its transaction commits, as in production: real transactions.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -35,7 +34,7 @@ def reply(user: Any, room: Room, to: Message, body: str) -> Message:
 
 
 def fire(clock: Any) -> int:
-    return fire_due_timers(now=clock_now())
+    return timers.fire_due_timers(now=clock_now())
 
 
 def test_it_mails_nothing_before_two_minutes_and_one_email_at_two(
@@ -197,15 +196,13 @@ def test_nothing_is_mailed_to_someone_online_when_it_arrived(asker, mentor, room
     clock.advance(minutes=2)
     fire(clock)
     assert inbox.messages == []
-    assert (
-        pending(key=digest.timer_key(recipient_id=asker.pk, group=_thread(room, question))) is None
-    )
+    assert timers.pending(key=_key(asker, room, question)) is None
 
 
 def test_running_the_timer_twice_mails_once(asker, mentor, room, clock, inbox):
     question = ask(asker, room)
     reply(mentor, room, question, "An answer.")
-    timer = pending(key=digest.timer_key(recipient_id=asker.pk, group=_thread(room, question)))
+    timer = timers.pending(key=_key(asker, room, question))
     assert timer is not None
 
     clock.advance(minutes=2)
@@ -310,5 +307,6 @@ def test_people_without_a_verified_address_cost_the_sender_no_query(
         reply(mentor, room, question, "An answer.")
 
 
-def _thread(room: Room, question: Message) -> str:
-    return f"room:{room.pk}:thread:{question.pk}"
+def _key(recipient: Any, room: Room, question: Message) -> str:
+    """The email timer of the recipient and the conversation the question started."""
+    return digest.timer_key(recipient_id=recipient.pk, group=f"room:{room.pk}:thread:{question.pk}")
