@@ -16,9 +16,16 @@ $(STAMP): requirements.txt
 
 setup: $(STAMP)
 
+# The timer worker (docs/jobs.md) runs in the background beside the server, on the same
+# database, and stops with it: when runserver exits for any reason (Ctrl-C included), the
+# EXIT trap sends it SIGTERM and waits while it finishes the timer it is running.
 run: setup
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
+	set -e; \
+	$(BIN)/python manage.py run_timers & timers=$$!; \
+	trap 'status=$$?; kill $$timers 2>/dev/null; wait $$timers || :; exit $$status' EXIT; \
+	trap 'exit 130' INT TERM; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: setup
