@@ -51,7 +51,20 @@ def test_the_page_starts_from_the_account_address_unverified(newcomer):
     html = page.content.decode()
     assert 'value="alice@example.org"' in html
     assert "Desktop notifications" in html
+    assert "alice@example.org is not verified yet" in html
     assert not EmailSettings.objects.exists()  # reading the page writes nothing
+
+
+def test_the_account_address_is_verified_with_one_button(newcomer, clock, inbox):
+    client = signed_in(newcomer)
+    assert "Send me the link" in client.get("/notifications/settings/").content.decode()
+    response = client.post("/notifications/settings/verify/", follow=True)
+    assert "We sent a link to alice@example.org." in response.content.decode()
+    assert "Send the link again" in response.content.decode()
+    mail = inbox.only()
+    assert mail.rcpt_tos == ["alice@example.org"]
+    Client().get(mail.links_to("/notifications/verify/")[0])
+    assert EmailSettings.objects.get(user=newcomer).verified
 
 
 def test_an_unverified_address_gets_no_notification_mail(newcomer, mentor, room, clock, inbox):
