@@ -165,7 +165,9 @@ def _deliver(*, sent_id: int, key: str, payload: dict[str, Any], attempt: int) -
     )
     try:
         mail.send_digest(user=sent.recipient, address=sent.address, notifications=notifications)
-    except MailFailed as error:
+    except Exception as error:
+        # Whatever stopped it (the server, or a bug in a template), the notifications go
+        # back in the queue rather than being recorded as sent.
         _requeue(sent=sent, key=key, payload=payload, attempt=attempt + 1, error=error)
 
 
@@ -193,6 +195,7 @@ def _requeue(
                 sent.group,
                 attempt,
                 error.__cause__ or error,
+                exc_info=None if isinstance(error, MailFailed) else error,
             )
             return
         delay = settings.LIVECHAT_EMAIL_RETRY_SECONDS * 2 ** (attempt - 1)
@@ -202,6 +205,8 @@ def _requeue(
             sent.group,
             delay,
             error.__cause__ or error,
+            # A refusal is expected now and then; anything else is a bug to look at.
+            exc_info=None if isinstance(error, MailFailed) else error,
         )
         # A timer already waiting (a notification joined meanwhile) takes them along.
         timers.schedule_once(

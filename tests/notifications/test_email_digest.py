@@ -294,6 +294,48 @@ def test_a_refused_send_is_retried_and_not_lost(asker, mentor, room, clock, inbo
     assert SentEmail.objects.count() == 1
 
 
+def test_after_the_last_refusal_they_wait_for_the_next_notification(
+    asker, mentor, room, clock, inbox, settings, caplog
+):
+    settings.LIVECHAT_EMAIL_SEND_ATTEMPTS = 2
+    question = ask(asker, room)
+    reply(mentor, room, question, "First answer.")
+    inbox.refuse = True
+    clock.advance(minutes=2)
+    fire(clock)  # refused: retried in a minute
+    clock.advance(minutes=1)
+    fire(clock)  # refused again: given up for now
+    assert "failed 2 times; left queued" in caplog.text
+    clock.advance(hours=1)
+    assert fire(clock) == 0
+
+    inbox.refuse = False
+    reply(mentor, room, question, "Second answer.")
+    clock.advance(minutes=2)
+    fire(clock)
+    mail = inbox.only()
+    assert "First answer." in mail.text and "Second answer." in mail.text
+
+
+def test_a_broken_template_does_not_count_as_sent(asker, mentor, room, clock, inbox, monkeypatch):
+    question = ask(asker, room)
+    reply(mentor, room, question, "An answer.")
+
+    def broken(**kwargs: Any) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(digest.mail, "send_digest", broken)
+    clock.advance(minutes=2)
+    fire(clock)
+    assert not SentEmail.objects.exists()
+    assert PendingEmail.objects.count() == 1
+
+    monkeypatch.undo()
+    clock.advance(minutes=1)
+    fire(clock)
+    assert "An answer." in inbox.only().text
+
+
 def test_people_without_a_verified_address_cost_the_sender_no_query(
     mentor, room, django_assert_max_num_queries, transaction_statements
 ):
