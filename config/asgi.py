@@ -14,7 +14,7 @@ from django.conf import settings  # noqa: E402
 from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler  # noqa: E402
 
 from livechat.origin import SameOriginValidator  # noqa: E402
-from livechat.routing import websocket_urlpatterns  # noqa: E402
+from livechat.routing import websocket_routes  # noqa: E402
 
 # In development (and the browser tests) the ASGI server itself serves /static/; in
 # production `collectstatic` and the reverse proxy do (docs/deployment.md).
@@ -23,6 +23,6 @@ http_app = ASGIStaticFilesHandler(django_asgi_app) if settings.DEBUG else django
 application = ProtocolTypeRouter(
     {
         "http": http_app,
-        "websocket": SameOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+        "websocket": SameOriginValidator(AuthMiddlewareStack(URLRouter(websocket_routes()))),
     }
 )

@@ -8,10 +8,11 @@ def install() -> None:
     from livechat.actions import register_message_hook
     from livechat.routes import register_routes
 
-    from . import actions, api, event_kinds, jobs, socket_frames
+    from . import actions, api, consumers, event_kinds, jobs, socket_frames
 
     event_kinds.register()
     socket_frames.register()
+    consumers.register()  # /ws/helpdesk/, the helpers' queue
     register_routes(api.routes())
     register_message_hook(actions.on_message_created)
     jobs.register()
