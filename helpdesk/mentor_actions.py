@@ -25,7 +25,10 @@ _UNSET = object()
 def _clean_away(value: object) -> date | None:
     if value in (None, ""):
         return None
-    parsed = parse_date(value) if isinstance(value, str) else None
+    try:
+        parsed = parse_date(value) if isinstance(value, str) else None
+    except ValueError:  # well formed but no such day: 2026-02-30
+        parsed = None
     if parsed is None:
         raise Invalid(_("away_until must be a date such as 2027-01-03."), field="away_until")
     today = clock.now().date()
