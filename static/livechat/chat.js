@@ -2,6 +2,7 @@
 // room (room.js: socket, delivery, sending, history) to the page around it (room-ui.js:
 // the message box, scrolling, read markers). Nothing else happens here.
 
+import { roomReady } from "./extensions.js";
 import { ChatRoom } from "./room.js";
 import { RoomUI } from "./room-ui.js";
 
@@ -40,6 +41,7 @@ function boot() {
   const ui = new RoomUI(room, config, dom);
   room.attach(ui);
   ui.start();
+  roomReady(room); // other apps' page scripts (extensions.js), before the socket opens
   room.start();
 
   // The one global: a debug hook for the browser console and the browser tests.

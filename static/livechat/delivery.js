@@ -26,9 +26,13 @@ export class Delivery {
    * @param {number} [options.gapFallbackMs]
    * @param {Function} [options.onHandlerError]  a handler threw; by default rethrown
    *        outside the loop, so it is reported but the events after it still apply
+   * @param {Function} [options.handlerFor]  kind -> a handler for a kind not in
+   *        `handlers` (other apps' kinds, registered on the page: extensions.js), or
+   *        undefined
    */
   constructor({
     handlers,
+    handlerFor = () => undefined,
     sendResume,
     fetchAfter,
     timers = globalThis,
@@ -36,6 +40,7 @@ export class Delivery {
     onHandlerError = rethrowLater,
   }) {
     this.handlers = handlers;
+    this.handlerFor = handlerFor;
     this.sendResume = sendResume;
     this.fetchAfter = fetchAfter;
     this.timers = timers;
@@ -162,7 +167,7 @@ export class Delivery {
   }
 
   apply(event) {
-    const handler = this.handlers[event.kind];
+    const handler = this.handlers[event.kind] ?? this.handlerFor(event.kind);
     if (!handler) return false; // a kind this page does not know: only the position moves
     try {
       return Boolean(handler(event));

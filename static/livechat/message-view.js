@@ -4,6 +4,7 @@
 // the timeline's state and put back into the new node, so they survive.
 
 import { el, roleBadges, timeElement } from "./dom.js";
+import { renderMessageParts } from "./extensions.js";
 import { snippet } from "./format.js";
 import { gettext, interpolate, interpolateParts } from "./i18n.js";
 import { promptTexts } from "./prompts.js";
@@ -38,6 +39,8 @@ export function renderMessage(message, t) {
   } else {
     node.append(renderBody(message));
   }
+  // Other apps' parts under the body (the help desk's question chip): extensions.js.
+  node.append(...renderMessageParts(message, t));
   const prompt = t.prompts.get(message.id);
   if (prompt) node.append(prompt.form);
   if (!message.hidden && message.reactions?.length) node.append(renderReactions(message, t));

@@ -10,6 +10,7 @@
 import { Connection } from "./connection.js";
 import { Delivery } from "./delivery.js";
 import { fetchJSON } from "./dom.js";
+import { handlerFor } from "./extensions.js";
 import { History } from "./history.js";
 import { gettext } from "./i18n.js";
 import { Outbox } from "./outbox.js";
@@ -78,6 +79,7 @@ export class ChatRoom {
     });
     this.delivery = new Delivery({
       handlers: Object.fromEntries(MESSAGE_KINDS.map((kind) => [kind, (e) => this.onMessage(e)])),
+      handlerFor, // other apps' kinds (the help desk's question.*): extensions.js
       sendResume: (after) => this.send({ type: "resume", after_event_id: after }),
       fetchAfter: () => this.history.fetchEvents(),
     });

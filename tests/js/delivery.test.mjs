@@ -143,6 +143,27 @@ describe("Delivery", () => {
     assert.deepEqual(questions, [9]);
   });
 
+  it("asks handlerFor for kinds it has no handler of, in order with the others", () => {
+    const order = [];
+    const delivery = new Delivery({
+      handlers: { "message.created": (event) => order.push(`m${event.event_id}`) },
+      handlerFor: (kind) =>
+        kind.startsWith("question.") ? (event) => order.push(`q${event.event_id}`) : undefined,
+      sendResume: () => true,
+      fetchAfter: () => {},
+      timers: new FakeTimers(),
+    });
+    delivery.hello(0);
+    delivery.historyLoading();
+    delivery.historyLoaded();
+    delivery.receive(messageEvent(2, 1));
+    delivery.receive({ event_id: 3, kind: "later.kind" });
+    delivery.receive({ event_id: 1, kind: "question.opened", question: { id: 4 } });
+    delivery.receive({ event_id: 4, kind: "question.claimed", question: { id: 4 } });
+    assert.deepEqual(order, ["q1", "m2", "q4"]);
+    assert.equal(delivery.lastEventId, 4);
+  });
+
   it("goes on past a handler that throws, and reports the error", () => {
     const errors = [];
     const delivery = new Delivery({
