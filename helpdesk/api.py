@@ -17,6 +17,7 @@ from core.params import from_text
 
 from . import actions, mentor_actions, selectors
 from .payloads import question_payload
+from .views import room_states
 
 
 def _require_helper(request: HttpRequest) -> None:
@@ -94,4 +95,9 @@ def routes() -> list[URLPattern]:
         path("api/questions/<int:question_id>/reopen/", reopen, name="api-question-reopen"),
         path("api/rooms/<slug:slug>/availability/", availability, name="api-room-availability"),
         path("api/rooms/<slug:slug>/questions/", my_questions, name="api-room-my-questions"),
+        path(
+            "api/rooms/<slug:slug>/question-states/",
+            room_states.question_states,
+            name="api-room-question-states",
+        ),
     ]

@@ -225,3 +225,21 @@ def mentor_status(*, user: User, now: datetime) -> dict[str, Any]:
             "muted_until": iso(profile.muted_until),
         },
     }
+
+
+QUESTION_STATES_MAX = 100
+
+
+def question_states(*, room: Room, message_ids: list[int]) -> dict[str, dict[str, Any]]:
+    """The questions whose first message is among ``message_ids`` in ``room``, keyed by
+    that message's id: the chips on a page of history. Two queries whatever the count
+    (the questions, their people); no message text."""
+    questions = list(
+        Question.objects.select_related("room").filter(
+            room=room, first_message_id__in=set(message_ids)
+        )
+    )
+    return {
+        str(question.first_message_id): payload
+        for question, payload in zip(questions, question_payloads(questions), strict=True)
+    }
