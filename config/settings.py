@@ -12,6 +12,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -327,3 +328,14 @@ LIVECHAT_EMAIL_VERIFY_MAX_AGE = env_int("LIVECHAT_EMAIL_VERIFY_MAX_AGE", 72 * 36
 LIVECHAT_EMAIL_VERIFY_RESEND_SECONDS = env_int("LIVECHAT_EMAIL_VERIFY_RESEND_SECONDS", 60)
 # The write path reads "may this person be mailed?" from the cache, at most this stale.
 LIVECHAT_EMAIL_SETTINGS_CACHE_SECONDS = env_int("LIVECHAT_EMAIL_SETTINGS_CACHE_SECONDS", 300)
+
+# --- The help desk's pages for askers (docs/helpdesk.md) -------------------------------------
+# The wiki's help pages a waiting asker is pointed to after half an hour without an answer
+# (escalation step 2): (title, url), the titles translated.
+LIVECHAT_HELP_PAGES = [
+    (gettext_lazy("Help contents"), f"{LIVECHAT_WIKI_URL}Help:Contents"),
+    (
+        gettext_lazy("The Teahouse, for new editors' questions"),
+        f"{LIVECHAT_WIKI_URL}Wikipedia:Teahouse",
+    ),
+]

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import ensure_csrf_cookie
 
@@ -36,6 +37,9 @@ def _room_context(request: HttpRequest, slug: str, *, embedded: bool) -> dict[st
         room = selectors.get_room(slug)
     except NotFound as error:
         raise Http404(error.detail) from None
+    # A help room shows what to expect above the message box (the help desk's banner,
+    # templates/helpdesk/room_banner.html), from the availability API it registered.
+    help_room = room.slug in settings.LIVECHAT_HELP_ROOMS
     config = {
         "room": room_ref(room),
         "user": public_user(request.user),
@@ -46,6 +50,10 @@ def _room_context(request: HttpRequest, slug: str, *, embedded: bool) -> dict[st
         # Where the "new" divider goes on entry: the first message after this one.
         "lastReadMessageId": selectors.last_read_message_id(user=request.user, room=room),
         "helpRooms": settings.LIVECHAT_HELP_ROOMS,
+        "help": help_room,
+        "availabilityUrl": reverse("livechat:api-room-availability", args=[room.slug])
+        if help_room
+        else None,
         # The page asks for history pages of the size the server is configured for.
         "historyPageSize": settings.LIVECHAT_HISTORY_PAGE_SIZE,
     }
