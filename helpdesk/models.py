@@ -208,3 +208,40 @@ class HelperNotice(models.Model):
 
     def __str__(self) -> str:
         return f"notice to {self.helper_id} on {self.question_id}"
+
+
+class HelperSample(models.Model):
+    """How many helpers were available during one UTC hour, in one help room or across
+    the site (``room`` NULL): the coverage page's "helpers available" per hour of the
+    week (docs/coverage.md). A timer samples helpdesk.availability every few minutes
+    (helpdesk.coverage); each sample adds to its hour's row, at most once per slot."""
+
+    room = models.ForeignKey(
+        Room, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    hour = models.DateTimeField()  # the start of the hour, UTC
+    samples = models.PositiveIntegerField(default=0)
+    # The sum of the samples' counts: on average helpers_total / samples were available.
+    helpers_total = models.PositiveIntegerField(default=0)
+    helpers_max = models.PositiveIntegerField(default=0)
+    # The slot of the newest sample counted: a timer that runs twice for one slot (they
+    # run at least once) counts once.
+    sampled_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            # NULL is distinct from NULL in a unique index: the site-wide rows need their own.
+            models.UniqueConstraint(
+                fields=["room", "hour"],
+                condition=Q(room__isnull=False),
+                name="helpersample_room_hour",
+            ),
+            models.UniqueConstraint(
+                fields=["hour"], condition=Q(room__isnull=True), name="helpersample_site_hour"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.hour:%Y-%m-%d %H}:00 room {self.room_id}: {self.helpers_total}/{self.samples}"
+        )
