@@ -8,7 +8,7 @@ def install() -> None:
     from livechat.actions import register_message_hook
     from livechat.routes import register_routes
 
-    from . import actions, api, consumers, event_kinds, jobs, socket_frames
+    from . import actions, api, consumers, coverage, event_kinds, jobs, socket_frames
 
     event_kinds.register()
     socket_frames.register()
@@ -16,3 +16,4 @@ def install() -> None:
     register_routes(api.routes())
     register_message_hook(actions.on_message_created)
     jobs.register()
+    coverage.register()
