@@ -8,7 +8,17 @@ def install() -> None:
     from livechat.actions import register_message_hook
     from livechat.routes import register_routes
 
-    from . import actions, api, consumers, coverage, event_kinds, jobs, socket_frames
+    from . import (
+        actions,
+        api,
+        consumers,
+        coverage,
+        emails,
+        event_kinds,
+        jobs,
+        search,
+        socket_frames,
+    )
 
     event_kinds.register()
     socket_frames.register()
@@ -17,3 +27,5 @@ def install() -> None:
     register_message_hook(actions.on_message_created)
     jobs.register()
     coverage.register()
+    search.install()
+    emails.register()  # one email per question
