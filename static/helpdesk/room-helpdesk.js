@@ -156,7 +156,11 @@ class HelpDeskRoom {
 
   /** A question.* event from the room's log (delivery.js applies them in order). */
   onEvent(event) {
-    if (event.question?.id) this.store(event.question);
+    const question = event.question;
+    if (!question?.id) return false;
+    this.store(question);
+    // A first question draws a newcomer's mentor: say who it is.
+    if (event.kind === "question.opened" && isAsker(question, this.me)) this.loadMentor();
     return false; // nothing new to scroll to: the message it is about is already there
   }
 
@@ -205,12 +209,16 @@ class HelpDeskRoom {
     return id === undefined ? null : this.questions.get(id);
   }
 
-  /** Render a message again (its part changed), keeping a reader at the bottom there. */
+  /** Render a message again (its part changed), keeping a reader at the bottom there,
+   * and keyboard focus in the part when the button that had it is gone (I'm on it became
+   * Release, by this page's click or by the event that came first). */
   rerender(messageId) {
     const room = this.room;
     if (!room?.timeline.messages.has(messageId)) return;
     const stick = room.ui?.nearBottom() ?? false;
+    const hadFocus = this.focusedIn(messageId);
     room.timeline.rerender(messageId);
+    if (hadFocus && !this.focusedIn(messageId)) this.focusPart(messageId);
     if (stick) room.ui.scrollToBottom();
   }
 
@@ -227,7 +235,8 @@ class HelpDeskRoom {
     const busy = this.busy.has(question.id);
     const part = el(
       "div",
-      { class: "msg-question", role: "group", "aria-label": gettext("Question") },
+      // Focusable from script only: where focus goes when its last button is gone.
+      { class: "msg-question", role: "group", "aria-label": gettext("Question"), tabindex: "-1" },
       el("span", { class: "question-chip", "data-state": chip.state }, chip.text),
     );
     for (const button of actionsFor(question, this.me)) {
@@ -297,11 +306,9 @@ class HelpDeskRoom {
         method: "POST",
       });
       this.busy.delete(questionId);
-      const hadFocus = this.focusedIn(messageId);
       // An event newer than this answer may have been applied meanwhile: then only the
       // button's busy state goes.
       if (!this.store(updated)) this.rerender(messageId);
-      if (hadFocus && !this.focusedIn(messageId)) this.focusPart(messageId);
     } catch (error) {
       this.busy.delete(questionId);
       this.rerender(messageId);
@@ -314,10 +321,10 @@ class HelpDeskRoom {
     return Boolean(node?.querySelector(".msg-question")?.contains(document.activeElement));
   }
 
-  /** The button pressed is gone (I'm on it became Release): focus what replaced it. */
+  /** Focus the part's first button, or the part itself when it has none left. */
   focusPart(messageId) {
-    const node = this.room?.timeline.elements.get(messageId);
-    node?.querySelector(".question-action")?.focus();
+    const part = this.room?.timeline.elements.get(messageId)?.querySelector(".msg-question");
+    (part?.querySelector(".question-action") ?? part)?.focus();
   }
 
   // -- helpers: counted as available while they use the page ---------------------------------
