@@ -2,6 +2,7 @@
 // room (room.js: socket, delivery, sending, history) to the page around it (room-ui.js:
 // the message box, scrolling, read markers). Nothing else happens here.
 
+import { startDesktopNotifications, wireOptIn } from "./desktop-notify.js";
 import { roomReady } from "./extensions.js";
 import { ChatRoom } from "./room.js";
 import { RoomUI } from "./room-ui.js";
@@ -42,6 +43,10 @@ function boot() {
   room.attach(ui);
   ui.start();
   roomReady(room); // other apps' page scripts (extensions.js), before the socket opens
+  // `notification` frames while the tab is hidden, for people who opted in (the room's
+  // menu; the widget has none: an iframe on the wiki may not ask for the permission).
+  startDesktopNotifications({ userId: config.user.id });
+  wireOptIn(document.getElementById("desktop-notify"));
   room.start();
 
   // The one global: a debug hook for the browser console and the browser tests.

@@ -72,6 +72,17 @@ def test_an_asker_sees_who_can_help_and_follows_the_question_to_resolved(
     expect(on_bob.locator(".question-chip")).to_have_text("Resolved")
     expect(alice.locator("#helpdesk-asker")).to_be_hidden()
 
+    # The room's menu turns on desktop notifications (the browser grants the permission).
+    alice.context.grant_permissions(["notifications"])
+    alice.get_by_text("Options").click()
+    expect(alice.locator("#desktop-notify-status")).to_have_text(
+        "Desktop notifications are off in this browser."
+    )
+    alice.get_by_role("button", name="Turn on desktop notifications").click()
+    expect(alice.locator("#desktop-notify-status")).to_have_text(
+        "Desktop notifications are on in this browser."
+    )
+
     # Someone who comes later sees the state on the history.
     make_user("Carol")
     carol = open_room(browser, server, "Carol", console_errors)
