@@ -18,10 +18,14 @@ const messageParts = []; // (message, timeline) => Node | null
 const roomCallbacks = [];
 let currentRoom = null;
 
-/** Apply events of `kinds` with `handler(event)`; a kind has one handler. */
+/** Apply events of `kinds` with `handler(event)`. A kind has one handler: the first
+ * registered keeps it, a second is reported to the developer and ignored. */
 export function registerEventKinds(kinds, handler) {
   for (const kind of kinds) {
-    if (kindHandlers.has(kind)) throw new Error(`livechat: ${kind} already has a handler`);
+    if (kindHandlers.has(kind)) {
+      console.error("livechat: this event kind already has a handler", kind);
+      continue;
+    }
     kindHandlers.set(kind, handler);
   }
 }

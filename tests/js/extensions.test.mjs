@@ -22,9 +22,13 @@ describe("extensions", () => {
     assert.equal(handlerFor("test.unknown"), undefined);
   });
 
-  it("refuses a second handler for a kind", () => {
-    registerEventKinds(["test.once"], () => true);
-    assert.throws(() => registerEventKinds(["test.once"], () => true), /already has a handler/);
+  it("keeps the first handler of a kind and reports a second", (t) => {
+    const reported = t.mock.method(console, "error", () => {});
+    registerEventKinds(["test.once"], () => "first");
+    registerEventKinds(["test.once"], () => "second");
+    assert.equal(handlerFor("test.once")(), "first");
+    assert.equal(reported.mock.callCount(), 1);
+    assert.deepEqual(reported.mock.calls[0].arguments.slice(1), ["test.once"]);
   });
 
   it("renders the parts in order and leaves out those with nothing to show", () => {
