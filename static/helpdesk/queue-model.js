@@ -53,7 +53,8 @@ function byAsked(a, b) {
 /** The queue's order: what is routed to me first, then oldest first; "all" newest first. */
 export function compareFor(filter) {
   if (filter === "all") return (a, b) => byAsked(b, a);
-  return (a, b) => Number(Boolean(b.routed_to_me)) - Number(Boolean(a.routed_to_me)) || byAsked(a, b);
+  const routed = (question) => Number(Boolean(question.routed_to_me));
+  return (a, b) => routed(b) - routed(a) || byAsked(a, b);
 }
 
 export function sortQueue(questions, filter) {
@@ -251,7 +252,8 @@ export function stateSentence(question, meId) {
       return gettext("Waiting for a helper");
     case "claimed":
       if (!question.claimed_by) return gettext("A helper is on it");
-      return question.claimed_by.id === meId ? gettext("You are on it") : gettext("%(name)s is on it");
+      if (question.claimed_by.id === meId) return gettext("You are on it");
+      return gettext("%(name)s is on it");
     case "answered":
       return gettext("Answered; waiting for the asker");
     case "resolved":

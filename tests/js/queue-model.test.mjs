@@ -242,7 +242,11 @@ describe("the asker and the state", () => {
       unclaim: false,
       resolve: true,
     });
-    assert.deepEqual(actionsFor(mine, { meId: ME }), { claim: false, unclaim: true, resolve: true });
+    assert.deepEqual(actionsFor(mine, { meId: ME }), {
+      claim: false,
+      unclaim: true,
+      resolve: true,
+    });
     assert.equal(actionsFor(theirs, { meId: ME }).unclaim, false);
     assert.equal(actionsFor(theirs, { meId: ME, moderator: true }).unclaim, true);
     assert.deepEqual(actionsFor(question(4, { state: "resolved" }), { meId: ME }), {
