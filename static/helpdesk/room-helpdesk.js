@@ -39,7 +39,7 @@ class HelpDeskRoom {
   constructor(config, dom) {
     this.config = config;
     this.me = config.user;
-    this.helper = isHelper(config.user);
+    this.helper = config.helper ?? isHelper(config.user);
     this.api = `/api/rooms/${encodeURIComponent(config.room.slug)}`;
     this.dom = dom;
     this.room = null; // the ChatRoom, once chat.js made it
