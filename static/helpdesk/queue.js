@@ -93,6 +93,7 @@ class QueuePage {
     this.beeper = new Beeper();
     this.announcer = new model.Announcer({ say: (text) => this.say(text) });
     this.socket = helpdeskSocket();
+    this.wasOpen = false;
   }
 
   start() {
@@ -176,7 +177,9 @@ class QueuePage {
   }
 
   onState(state) {
-    const down = state !== "open";
+    // The first connection is not news; losing one is (until the next hello's refetch).
+    if (state === "open") this.wasOpen = true;
+    const down = state === "waiting" || (state === "connecting" && this.wasOpen);
     this.connectionNote.hidden = !down;
     this.connectionNote.textContent = down
       ? gettext("Reconnecting… the queue may be out of date until then.")
