@@ -299,3 +299,5 @@ def _sample_timer(*, key: str, payload: dict[str, Any], now: datetime) -> None:
 
 def register() -> None:
     timers.register_handler(SAMPLE_KIND, _sample_timer)
+    # Every worker that starts makes sure the sampler runs (one idempotent statement).
+    timers.register_startup(lambda now: ensure_sampling(now=now))

@@ -21,6 +21,7 @@ document and import.
 """
 
 from .models import Timer
+from .registry import register_startup
 from .schedule import (
     Backlog,
     Handler,
@@ -46,6 +47,7 @@ __all__ = [
     "handler",
     "pending",
     "register_handler",
+    "register_startup",
     "schedule",
     "schedule_once",
 ]

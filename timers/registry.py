@@ -68,3 +68,18 @@ def handler(kind: str) -> Callable[[H], H]:
 
 def handler_for(kind: str) -> Handler | None:
     return _handlers.get(kind)
+
+
+# Called once when a worker starts (``manage.py run_timers``), with the time: apps whose
+# timers re-arm themselves (the help desk's helper sampling) make sure one is scheduled,
+# so a fresh deployment needs no manual step.
+_on_start: list[Callable[[datetime], None]] = []
+
+
+def register_startup(fn: Callable[[datetime], None]) -> None:
+    if fn not in _on_start:
+        _on_start.append(fn)
+
+
+def startup_hooks() -> list[Callable[[datetime], None]]:
+    return list(_on_start)

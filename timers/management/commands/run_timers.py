@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from core import clock
+from timers.registry import startup_hooks
 from timers.status import backlog_sentences
 from timers.worker import backlog, fire_due_timers, next_due
 
@@ -64,6 +65,13 @@ class Command(BaseCommand):
 
     def loop(self, *, limit: int) -> None:
         stop = threading.Event()
+        for hook in startup_hooks():
+            try:
+                hook(clock.now())
+            except DatabaseError:
+                # Not fatal: the loop below retries the database, and the hook's app has
+                # other ways to start (the help desk's coverage page starts sampling too).
+                logger.exception("a timer worker start-up hook failed")
 
         def request_stop(signum: int, frame: Any) -> None:
             stop.set()
