@@ -8,35 +8,11 @@
 import { el, fetchJSON } from "./dom.js";
 import { relativeTime } from "./format.js";
 import { gettext, interpolate, interpolateParts } from "./i18n.js";
+import { notificationSentence } from "./notification-text.js";
 
 const PAGE_SIZE = 20;
 const POLL_EVERY_MS = 60_000; // pages without a socket
 
-/** "Alice mentioned you in Help desk": one sentence per kind, so that each language can
- * put the names where it needs them. The names are elements (styled), put in by
- * interpolateParts. */
-function kindSentence(kind) {
-  switch (kind) {
-    case "mention":
-      return gettext("%(actor)s mentioned you in %(room)s");
-    case "reply":
-      return gettext("%(actor)s replied to you in %(room)s");
-    case "thanks":
-      return gettext("%(actor)s thanked you in %(room)s");
-    case "question":
-      // To a helper: a newcomer's question that needs someone.
-      return gettext("%(actor)s is waiting for an answer in %(room)s");
-    case "claimed":
-      return gettext("%(actor)s is looking at your question in %(room)s");
-    case "resolved":
-      return gettext("%(actor)s marked your question in %(room)s answered");
-    case "reminder":
-      // To the asker, days after an answer: "did it answer your question?"
-      return gettext("Did %(actor)s's answer in %(room)s solve your question?");
-    default:
-      return gettext("%(actor)s: %(kind)s in %(room)s");
-  }
-}
 
 class Bell {
   constructor(root) {
@@ -130,7 +106,7 @@ class Bell {
       el(
         "span",
         { class: "bell-line" },
-        interpolateParts(kindSentence(n.kind), {
+        interpolateParts(notificationSentence(n.kind), {
           actor: el("strong", { class: "bell-actor" }, n.actor?.username || gettext("Someone")),
           room: el("span", { class: "bell-room" }, n.room_name || n.room),
           kind: n.kind,

@@ -8,6 +8,7 @@
 // touch the browser.
 
 import { gettext, interpolate } from "./i18n.js";
+import { notificationSentence } from "./notification-text.js";
 
 /** localStorage key of the person's choice in this browser: "on", or anything else. */
 export const OPT_IN_KEY = "livechat.desktopNotifications";
@@ -23,27 +24,6 @@ export function shouldNotify({ notification, userId, optedIn, permission, hidden
   return true;
 }
 
-/** One whole sentence per kind, so that each language can place the names. */
-function titleFormat(kind) {
-  switch (kind) {
-    case "mention":
-      return gettext("%(actor)s mentioned you in %(room)s");
-    case "reply":
-      return gettext("%(actor)s replied to you in %(room)s");
-    case "thanks":
-      return gettext("%(actor)s thanked you in %(room)s");
-    case "question":
-      return gettext("%(actor)s asked a question in %(room)s");
-    case "claimed":
-      return gettext("%(actor)s is looking into your question in %(room)s");
-    case "resolved":
-      return gettext("%(actor)s marked your question in %(room)s resolved");
-    case "reminder":
-      return gettext("Your question in %(room)s has an answer. Is it resolved?");
-    default:
-      return gettext("%(actor)s: %(kind)s in %(room)s");
-  }
-}
 
 /** What the desktop notification says and where a click leads. The tag makes several
  * hidden tabs of the same person show it once: the browser replaces a notification with
@@ -56,7 +36,7 @@ export function notificationContent(notification) {
     kind: n.kind,
   };
   return {
-    title: interpolate(titleFormat(n.kind), names, true),
+    title: interpolate(notificationSentence(n.kind), names, true),
     body: n.excerpt || "",
     tag: `livechat-notification-${n.id}`,
     url: `/rooms/${encodeURIComponent(n.room)}/#message-${n.message}`,

@@ -70,10 +70,11 @@ describe("notificationContent", () => {
     const title = (kind) => notificationContent(notification({ kind })).title;
     assert.equal(title("mention"), "Mentor mentioned you in Help desk");
     assert.equal(title("thanks"), "Mentor thanked you in Help desk");
-    assert.equal(title("question"), "Mentor asked a question in Help desk");
-    assert.equal(title("claimed"), "Mentor is looking into your question in Help desk");
-    assert.equal(title("resolved"), "Mentor marked your question in Help desk resolved");
-    assert.equal(title("reminder"), "Your question in Help desk has an answer. Is it resolved?");
+    // The same sentences as the bell's (static/livechat/notification-text.js).
+    assert.equal(title("question"), "Mentor is waiting for an answer in Help desk");
+    assert.equal(title("claimed"), "Mentor is looking at your question in Help desk");
+    assert.equal(title("resolved"), "Mentor marked your question in Help desk answered");
+    assert.equal(title("reminder"), "Your question in Help desk has an answer. Did it help?");
     assert.equal(title("poll"), "Mentor: poll in Help desk");
   });
 
