@@ -105,24 +105,18 @@ def _record(
     return QuestionChange(question=question, event_id=event_id, payload=payload)
 
 
-def _locked(question_id: int) -> Question:
-    """The question, locked; its room's lock must already be held (lock order)."""
-    question = (
-        Question.objects.select_for_update(of=("self",))
-        .select_related("room")
-        .filter(pk=question_id)
-        .first()
-    )
-    if question is None:
-        raise NotFound(_("Question %(id)d does not exist.") % {"id": question_id})
-    return question
-
-
-def _room_of(question_id: int) -> int:
+def _take(question_id: int) -> tuple[Question, int]:
+    """The question, locked, and the next event id of its room. Call inside the change's
+    transaction: the room's lock comes first (the event-id UPDATE), then the question's
+    (lock order), and a change that is refused rolls the id back."""
     room_id = Question.objects.filter(pk=question_id).values_list("room_id", flat=True).first()
     if room_id is None:
         raise NotFound(_("Question %(id)d does not exist.") % {"id": question_id})
-    return room_id
+    event_id = allocate_event_id(room_id)
+    question = (
+        Question.objects.select_for_update(of=("self",)).select_related("room").get(pk=question_id)
+    )
+    return question, event_id
 
 
 def _tell(question: Question, kind: str, *, actor: User) -> None:
@@ -305,8 +299,7 @@ def claim_question(*, user: User, question_id: object) -> QuestionChange:
     if not is_helper(user):
         raise Forbidden(_("Only mentors and moderators can claim questions."))
     with transaction.atomic():
-        event_id = allocate_event_id(_room_of(pk))
-        question = _locked(pk)
+        question, event_id = _take(pk)
         now = clock.now()
         record_activity(user_id=user.pk, now=now)
         if not question.is_open:
@@ -358,8 +351,7 @@ def unclaim_question(*, user: User, question_id: object) -> QuestionChange:
     """Release a claim (the claimer, or a moderator)."""
     pk = parse_id(question_id, field="question_id")
     with transaction.atomic():
-        event_id = allocate_event_id(_room_of(pk))
-        question = _locked(pk)
+        question, event_id = _take(pk)
         if question.state != State.CLAIMED:
             raise Conflict(_("Nobody is on this question."), question_id=pk)
         if question.claimed_by_id != user.pk and not is_moderator(user):
@@ -390,11 +382,7 @@ def lapse_claim(*, question_id: int, now: datetime, offline: bool = False) -> Qu
     from livechat.presence import user_online
 
     with transaction.atomic():
-        room_id = Question.objects.filter(pk=question_id).values_list("room_id", flat=True).first()
-        if room_id is None:
-            return None
-        event_id = allocate_event_id(room_id)
-        question = _locked(question_id)
+        question, event_id = _take(question_id)
         holder = question.claimed_by_id if question.state == State.CLAIMED else None
         if holder is None or question.claim_expires_at is None:
             transaction.set_rollback(True)
@@ -428,8 +416,7 @@ def resolve_question(*, user: User, question_id: object) -> QuestionChange:
     """ "This answered my question" (the asker) or "Mark answered" (a helper)."""
     pk = parse_id(question_id, field="question_id")
     with transaction.atomic():
-        event_id = allocate_event_id(_room_of(pk))
-        question = _locked(pk)
+        question, event_id = _take(pk)
         if question.asker_id != user.pk and not is_helper(user):
             raise Forbidden(_("Only the asker or a helper can mark this question answered."))
         if question.state == State.RESOLVED:
@@ -449,8 +436,7 @@ def reopen_question(*, user: User, question_id: object) -> QuestionChange:
     """The asker reopens their resolved or stale question."""
     pk = parse_id(question_id, field="question_id")
     with transaction.atomic():
-        event_id = allocate_event_id(_room_of(pk))
-        question = _locked(pk)
+        question, event_id = _take(pk)
         if question.asker_id != user.pk:
             raise Forbidden(_("Only the person who asked can reopen this question."))
         if question.is_open:
@@ -468,11 +454,7 @@ def reopen_question(*, user: User, question_id: object) -> QuestionChange:
 def mark_stale(*, question_id: int, now: datetime) -> QuestionChange | None:
     """A timer: after a helper's reply the asker stayed silent too long."""
     with transaction.atomic():
-        room_id = Question.objects.filter(pk=question_id).values_list("room_id", flat=True).first()
-        if room_id is None:
-            return None
-        event_id = allocate_event_id(room_id)
-        question = _locked(question_id)
+        question, event_id = _take(question_id)
         quiet = timedelta(minutes=settings.LIVECHAT_QUESTION_STALE_MINUTES)
         if (
             question.state != State.ANSWERED
@@ -583,11 +565,7 @@ def escalate(*, question_id: int, step: int, now: datetime) -> QuestionChange | 
     """A timer: the next escalation step of a question still without a helper's reply.
     Idempotent: a step already taken, or a question answered meanwhile, changes nothing."""
     with transaction.atomic():
-        room_id = Question.objects.filter(pk=question_id).values_list("room_id", flat=True).first()
-        if room_id is None:
-            return None
-        event_id = allocate_event_id(room_id)
-        question = _locked(question_id)
+        question, event_id = _take(question_id)
         waiting = question.state == State.WAITING or (
             question.state == State.CLAIMED and step > Question.Step.EVERYONE
         )
@@ -599,7 +577,7 @@ def escalate(*, question_id: int, step: int, now: datetime) -> QuestionChange | 
             question.routed_until = None
             _notice(
                 question,
-                helper_ids=available_helper_ids(now=now, room_id=room_id),
+                helper_ids=available_helper_ids(now=now, room_id=question.room_id),
                 step=step,
                 now=now,
                 capped=True,

@@ -17,13 +17,13 @@ from collections.abc import Callable
 from typing import Any
 
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.utils.translation import gettext as _
 
 from accounts.roles import is_helper, public_user
 from core import clock
 from core.errors import DomainError, Invalid, TooLong
+from livechat.consumers import LeanDispatch
 from livechat.events import dumps
 from livechat.presence import store
 
@@ -50,15 +50,8 @@ def _socket_closed(user: Any) -> None:
     actions.claimer_left(user=user, now=clock.now())
 
 
-class HelpdeskConsumer(AsyncWebsocketConsumer):
-    async def dispatch(self, message: dict[str, Any]) -> None:
-        # As RoomConsumer: skip Channels' aclose_old_connections() hop before every
-        # handler. Fan-out frames touch no database; the frames that do go through
-        # database_sync_to_async, which closes stale connections itself.
-        handler = getattr(self, message["type"].replace(".", "_"), None)
-        if handler is None:
-            raise ValueError(f"No handler for message type {message['type']}")
-        await handler(message)
+class HelpdeskConsumer(LeanDispatch):
+    # LeanDispatch, as RoomConsumer: forwarding a frame makes no database hop.
 
     # -- lifecycle -------------------------------------------------------------------------
 

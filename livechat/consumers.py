@@ -38,22 +38,24 @@ logger = logging.getLogger(__name__)
 CLOSE_ROOM_NOT_FOUND = 4404
 
 
-class RoomConsumer(AsyncWebsocketConsumer):
-    room: Room
-    cursor: EventCursor
-
-    # -- dispatch --------------------------------------------------------------------------
+class LeanDispatch(AsyncWebsocketConsumer):
+    """A consumer whose dispatch makes no database hop (the chat's sockets all are)."""
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         # Channels' AsyncConsumer.dispatch awaits aclose_old_connections() — a hop onto the
         # single sync thread — before *every* handler, fan-out frames included; under load
-        # that hop is most of a delivery's cost. This consumer touches the database only
+        # that hop is most of a delivery's cost. These consumers touch the database only
         # through database_sync_to_async, which closes stale connections itself, so the
         # hop buys nothing here.
         handler = getattr(self, message["type"].replace(".", "_"), None)
         if handler is None:
             raise ValueError(f"No handler for message type {message['type']}")
         await handler(message)
+
+
+class RoomConsumer(LeanDispatch):
+    room: Room
+    cursor: EventCursor
 
     # -- lifecycle -------------------------------------------------------------------------
 
