@@ -666,13 +666,16 @@ def untranslated_script_text(path: Path) -> list[Finding]:
     return findings
 
 
+SCRIPT_DIRS = ("livechat", "helpdesk")
+
+
 def script_files() -> list[Path]:
-    return sorted((ROOT / "static" / "livechat").glob("*.js"))
+    return sorted(path for name in SCRIPT_DIRS for path in (ROOT / "static" / name).glob("*.js"))
 
 
 # --- Python --------------------------------------------------------------------------------
 
-APP_PACKAGES = ("core", "accounts", "livechat", "moderation")
+APP_PACKAGES = ("core", "accounts", "livechat", "moderation", "helpdesk", "notifications", "timers")
 ERROR_MODULES = ("core/errors.py", "moderation/errors.py")
 GETTEXT_NAMES = {
     "_",

@@ -24,7 +24,8 @@ import {
 } from "./coverage-model.js";
 
 function levelClass(value) {
-  return `heat heat-${value}`;
+  // Two class names (a base and its level), not words.
+  return ["heat", `heat-${value}`].join(" ");
 }
 
 function drawBars(data) {
