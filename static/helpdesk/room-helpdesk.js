@@ -29,6 +29,8 @@ const ACTIVE_EVERY_MS = 60_000; // the helper's `active` ping, at most this ofte
 const STATES_SETTLE_MS = 300; // gather a history page's ids into one request
 const STATES_RETRY_MS = 10_000;
 const STATES_BATCH = 100; // the most ids the question-states API takes at once
+// Question events that mean a helper just acted, and so is available now.
+const HELPER_ACTED = new Set(["question.claimed", "question.answered"]);
 
 class HelpDeskRoom {
   /**
@@ -161,6 +163,10 @@ class HelpDeskRoom {
     this.store(question);
     // A first question draws a newcomer's mentor: say who it is.
     if (event.kind === "question.opened" && isAsker(question, this.me)) this.loadMentor();
+    // A helper who claims or answers counts as available from then on, wherever their
+    // socket is (the queue is not in this room's presence): ask again rather than go on
+    // saying nobody is online next to "Mia is looking at your question".
+    if (HELPER_ACTED.has(event.kind)) this.presenceChanged();
     return false; // nothing new to scroll to: the message it is about is already there
   }
 
