@@ -16,7 +16,7 @@ from django.db.models import Q
 
 from accounts.models import User
 from accounts.roles import helper_groups
-from livechat.guard import is_blocked
+from livechat.guard import blocked_among
 from livechat.presence import users_online
 
 from .models import MentorProfile
@@ -64,7 +64,7 @@ def available_helper_ids(*, now: datetime, room_id: int | None = None) -> set[in
     if not active:
         return set()
     active -= away_ids(user_ids=list(active), now=now)
-    return {pk for pk in active if not is_blocked(pk, room_id or 0)}
+    return active - blocked_among(sorted(active), room_id or 0)
 
 
 def is_available(*, user_id: int, now: datetime) -> bool:

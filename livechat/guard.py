@@ -63,14 +63,16 @@ def check_write(attempt: WriteAttempt) -> Verdict:
     return _installed[0](attempt) or ALLOW
 
 
-# "Is this person blocked here?" without attempting a write: the help desk counts blocked
-# helpers as unavailable. Installed by the app that owns blocks (moderation).
-_block_check: list[Callable[[int, int], bool]] = []
+# "Which of these people are blocked here?" without attempting a write: the help desk
+# counts blocked helpers as unavailable. Installed by the app that owns blocks
+# (moderation); with none installed, nobody is.
+BlockedAmong = Callable[[list[int], int], set[int]]
+_blocked_among: list[BlockedAmong] = []
 
 
-def install_block_check(check: Callable[[int, int], bool]) -> None:
-    _block_check[:] = [check]
+def install_block_check(check: BlockedAmong) -> None:
+    _blocked_among[:] = [check]
 
 
-def is_blocked(user_id: int, room_id: int) -> bool:
-    return bool(_block_check) and _block_check[0](user_id, room_id)
+def blocked_among(user_ids: list[int], room_id: int) -> set[int]:
+    return _blocked_among[0](user_ids, room_id) if _blocked_among and user_ids else set()

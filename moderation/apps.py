@@ -17,7 +17,7 @@ class ModerationConfig(AppConfig):
         from .guard import check_write
 
         install_guard(check_write)
-        install_block_check(blocklist.is_blocked)
+        install_block_check(blocklist.blocked_among)
         register_routes(api.routes())
 
 

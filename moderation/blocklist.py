@@ -41,15 +41,16 @@ def _key(user_id: int) -> str:
 
 def _load(user_id: int) -> list[ActiveBlock]:
     blocks = Block.objects.active().filter(user_id=user_id).prefetch_related("rooms")
-    return [
-        ActiveBlock(
-            site_wide=block.scope == Block.Scope.SITE,
-            room_ids=frozenset(room.pk for room in block.rooms.all()),
-            reason=block.reason,
-            expires_at=block.expires_at,
-        )
-        for block in blocks
-    ]
+    return [_active(block) for block in blocks]
+
+
+def _active(block: Block) -> ActiveBlock:
+    return ActiveBlock(
+        site_wide=block.scope == Block.Scope.SITE,
+        room_ids=frozenset(room.pk for room in block.rooms.all()),
+        reason=block.reason,
+        expires_at=block.expires_at,
+    )
 
 
 def active_blocks(user_id: int) -> list[ActiveBlock]:
@@ -70,8 +71,25 @@ def block_for(user_id: int, room_id: int) -> ActiveBlock | None:
     return max(applying, key=lambda b: b.expires_at or datetime.max.replace(tzinfo=now.tzinfo))
 
 
-def is_blocked(user_id: int, room_id: int) -> bool:
-    return block_for(user_id, room_id) is not None
+def blocked_among(user_ids: list[int], room_id: int) -> set[int]:
+    """Those of ``user_ids`` a block stops writing in ``room_id`` now: the cached blocks
+    in one round trip, the people not cached yet in one query (the help desk asks this of
+    every available helper)."""
+    now = clock.now()
+    cached = cache.get_many([_key(pk) for pk in user_ids])
+    missing = [pk for pk in user_ids if _key(pk) not in cached]
+    if missing:
+        loaded: dict[int, list[ActiveBlock]] = {pk: [] for pk in missing}
+        blocks = Block.objects.active().filter(user_id__in=missing).prefetch_related("rooms")
+        for block in blocks:
+            loaded[block.user_id].append(_active(block))
+        cache.set_many({_key(pk): value for pk, value in loaded.items()}, CACHE_SECONDS)
+        cached.update({_key(pk): value for pk, value in loaded.items()})
+    return {
+        pk
+        for pk in user_ids
+        if any(block.applies(room_id, now) for block in cached.get(_key(pk), []))
+    }
 
 
 def forget(user_id: int) -> None:
