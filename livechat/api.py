@@ -9,6 +9,7 @@ from django.conf import settings
 from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 
+from core import clock
 from core.errors import Forbidden, Invalid
 from core.http import api_view, error_response, json_body
 from core.params import from_text, parse_cursor, parse_id, parse_limit, require_cursor
@@ -58,6 +59,8 @@ def room_messages(request: HttpRequest, slug: str) -> JsonResponse:
             default=settings.LIVECHAT_HISTORY_PAGE_SIZE,
             maximum=selectors.MAX_PAGE,
         ),
+        # A help room's live view ends at its live window; earlier days are archived.
+        since=selectors.live_window_start(room=room, now=clock.now()),
     )
     return JsonResponse(
         {"messages": page.messages, "has_more": page.has_more, "thanked": page.thanked}
