@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import coverage, feed, queue
+from .views import archive, coverage, feed, queue
 
 app_name = "helpdesk"
 
@@ -14,4 +14,15 @@ urlpatterns: list = [
     path("api/helpdesk/coverage/", coverage.coverage_json, name="api-coverage"),
     path("helpdesk/feed/", feed.atom_feed, name="feed"),
     path("helpdesk/feed.json", feed.json_feed, name="feed-json"),
+    # The archives: months and days, search, a message's permalink, a day's transcript
+    # (last: any other word there is a bad date, answered with a 404 that says so).
+    path("rooms/<slug:slug>/archive/", archive.archive_index, name="archive"),
+    path("rooms/<slug:slug>/archive/search/", archive.archive_search, name="archive-search"),
+    path(
+        "rooms/<slug:slug>/archive/messages/<int:message_id>/",
+        archive.archive_message,
+        name="archive-message",
+    ),
+    path("rooms/<slug:slug>/archive/<str:day>/", archive.archive_day, name="archive-day"),
+    path("api/rooms/<slug:slug>/folded/", archive.folded_threads, name="api-folded-threads"),
 ]
