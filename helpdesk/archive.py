@@ -16,7 +16,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Exists, Max, Min
+from django.db.models import Count, Exists, F, Max, Min
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.safestring import SafeString
@@ -193,6 +193,7 @@ class Line:
     html: SafeString | str = ""
     edited: bool = False
     reply_to_id: int | None = None
+    reply_to_author: str = ""
     # The reply's target is on this page (an anchor) or elsewhere (a permalink).
     reply_here: bool = False
     # For a question's first message: the question and its state's label.
@@ -225,9 +226,9 @@ def day_transcript(*, room: Room, day: date, viewer: User, now: datetime) -> Tra
     if not moderator:
         messages = messages.filter(hidden=False)
     rows = list(
-        with_role_flags(messages.select_related("author"), user_field="author").order_by(
-            "created_at", "id"
-        )
+        with_role_flags(messages.select_related("author"), user_field="author")
+        .annotate(reply_to_author=F("reply_to__author__username"))
+        .order_by("created_at", "id")
     )
     visible_ids = {m.pk for m in rows if not m.hidden}
     questions = {
@@ -254,6 +255,7 @@ def day_transcript(*, room: Room, day: date, viewer: User, now: datetime) -> Tra
                 html=SafeString(message.html),
                 edited=message.edited_at is not None,
                 reply_to_id=message.reply_to_id,
+                reply_to_author=message.reply_to_author or "",
                 reply_here=message.reply_to_id in visible_ids,
                 question=question,
                 state_label=str(Question.State(question.state).label) if question else "",

@@ -157,7 +157,10 @@ def test_replies_link_to_what_they_answer(alice, mentor, room, clock):
     late = say(alice, room, "About yesterday's tip", reply_to=earlier.pk)
     html = text(page(alice, "/rooms/help-desk/archive/2026-11-05/"))
     same_day = html.split(f'id="m-{answer.pk}"')[1]
-    assert f'<a class="msg-reply-to" href="#m-{question.first_message_id}">' in same_day
+    assert (
+        f'<a class="msg-reply-to" href="#m-{question.first_message_id}">'
+        "In reply to <bdi>Alice</bdi></a>"
+    ) in same_day
     other_day = html.split(f'id="m-{late.pk}"')[1]
     assert f'href="/rooms/help-desk/archive/messages/{earlier.pk}/"' in other_day
 
