@@ -359,14 +359,16 @@ def _ensure_postgresql(connection: BaseDatabaseWrapper) -> None:
     # concurrent build leaves an INVALID index behind, which is dropped and rebuilt.
     concurrently = "" if connection.in_atomic_block else " CONCURRENTLY"
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"CREATE TABLE IF NOT EXISTS {PG_TABLE} ("
-            "message_id bigint PRIMARY KEY, room_id bigint NOT NULL, "
-            "hidden boolean NOT NULL, vector tsvector NOT NULL)"
-        )
-        # More most-common words than the default 1,000: the planner then knows how
-        # rare a word is well into the long tail.
-        cursor.execute(f"ALTER TABLE {PG_TABLE} ALTER COLUMN vector SET STATISTICS 1000")
+        cursor.execute("SELECT to_regclass(%s)", [PG_TABLE])
+        if cursor.fetchone()[0] is None:
+            cursor.execute(
+                f"CREATE TABLE {PG_TABLE} ("
+                "message_id bigint PRIMARY KEY, room_id bigint NOT NULL, "
+                "hidden boolean NOT NULL, vector tsvector NOT NULL)"
+            )
+            # More most-common words than the default 1,000: the planner then knows how
+            # rare a word is well into the long tail.
+            cursor.execute(f"ALTER TABLE {PG_TABLE} ALTER COLUMN vector SET STATISTICS 1000")
         cursor.execute("SELECT tgname FROM pg_trigger WHERE tgrelid = 'livechat_message'::regclass")
         triggers = {row[0] for row in cursor.fetchall()}
         if not set(_PG_TRIGGERS) <= triggers:
@@ -419,12 +421,18 @@ def _ensure_sqlite(connection: BaseDatabaseWrapper) -> None:
         cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")
 
 
-def restore_after_migrate(*, using: str = "default", **kwargs: Any) -> None:
-    """post_migrate: put back what a rebuild of the message table dropped."""
-    from django.db import connections
+MIGRATION = ("helpdesk", "0003_archive_search")
 
-    if "livechat_message" in connections[using].introspection.table_names():
-        ensure_structures(connections[using])
+
+def restore_after_migrate(*, using: str = "default", **kwargs: Any) -> None:
+    """post_migrate: put back what a rebuild of the message table dropped, as long as
+    the migration that made it is applied (not after migrating back before it)."""
+    from django.db import connections
+    from django.db.migrations.recorder import MigrationRecorder
+
+    connection = connections[using]
+    if MIGRATION in MigrationRecorder(connection).applied_migrations():
+        ensure_structures(connection)
 
 
 def install() -> None:

@@ -274,3 +274,16 @@ def test_a_rare_word_is_found_below_the_newest_messages(mentor, room, monkeypatc
     expected = ["needle newest", *(f"needle {n}" for n in reversed(range(older)))]
     assert found(room, "needle") == expected[:20]
     assert found(room, "hay") == [f"hay {n}" for n in reversed(range(5, 25))]
+
+
+def test_migrate_leaves_them_out_once_migrated_back_before_them(monkeypatch):
+    """`migrate helpdesk 0002` drops them (0003 reversed); the receiver must not put
+    them back."""
+    calls = []
+    monkeypatch.setattr(search, "ensure_structures", calls.append)
+    monkeypatch.setattr(search, "MIGRATION", ("helpdesk", "9999_not_applied"))
+    emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
+    assert calls == []
+    monkeypatch.setattr(search, "MIGRATION", ("helpdesk", "0003_archive_search"))
+    emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
+    assert len(calls) == 1
