@@ -1,8 +1,8 @@
 // A help room's live view and its archive (docs/archives.md): the start of the loaded
 // history links to the archive (the history API stops at the live window), and questions
 // resolved more than a day ago fold into one line each, which opens on click. Which
-// messages fold is folds.js; this module only draws it. Imported by livechat's chat.js;
-// does nothing in rooms that are not help rooms.
+// messages fold is folds.js; this module only draws it. The room page loads it in help
+// rooms only (livechat never imports the help desk), and it checks again.
 
 import { el, fetchJSON } from "../livechat/dom.js";
 import { snippet } from "../livechat/format.js";

@@ -6,7 +6,6 @@ import { startDesktopNotifications, wireOptIn } from "./desktop-notify.js";
 import { roomReady } from "./extensions.js";
 import { ChatRoom } from "./room.js";
 import { RoomUI } from "./room-ui.js";
-import "../helpdesk/folding.js"; // help rooms: the archive link, folded threads
 
 function pageElements() {
   const byId = (id) => document.getElementById(id);
