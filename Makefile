@@ -6,7 +6,7 @@ STAMP := $(VENV)/.requirements-installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup run test lint format e2e messages clean
+.PHONY: setup run test lint format e2e messages clean postgres redis smtp
 
 $(STAMP): requirements.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,13 @@ run: setup
 	trap 'status=$$?; kill $$timers 2>/dev/null; wait $$timers || :; exit $$status' EXIT; \
 	trap 'exit 130' INT TERM; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# Optional outside services, installed and started on loopback (scripts/services.sh).
+postgres redis:
+	scripts/services.sh $@
+
+smtp: setup
+	scripts/services.sh smtp
 
 test: setup
 	$(BIN)/python manage.py makemigrations --check --dry-run >/dev/null
