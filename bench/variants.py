@@ -40,7 +40,7 @@ def _patch_async_publish() -> None:
 
     from livechat import broadcast
 
-    blocking_group_send = broadcast._group_send
+    blocking_group_send = broadcast.group_send
 
     def group_send_soon(group: str, message: dict[str, Any]) -> None:
         loop = getattr(SyncToAsync.threadlocal, "main_event_loop", None)
@@ -51,7 +51,7 @@ def _patch_async_publish() -> None:
         future = asyncio.run_coroutine_threadsafe(layer.group_send(group, message), loop)
         future.add_done_callback(_log_failure)
 
-    broadcast._group_send = group_send_soon
+    broadcast.group_send = group_send_soon
 
 
 def _log_failure(future: Any) -> None:

@@ -24,7 +24,9 @@ def user_group(user_id: int) -> str:
     return f"user-{user_id}"
 
 
-def _group_send(group: str, message: dict[str, Any]) -> None:
+def group_send(group: str, message: dict[str, Any]) -> None:
+    """Send to a channel-layer group, logging (never raising) a failure: called after
+    commit, when the change is already safe in the database."""
     layer = get_channel_layer()
     if layer is None:
         return
@@ -44,10 +46,10 @@ def publish_event_on_commit(room_id: int, frames: EventFrames) -> None:
         "public": frames.public,
         "moderator": frames.moderator,
     }
-    transaction.on_commit(lambda: _group_send(room_group(room_id), message))
+    transaction.on_commit(lambda: group_send(room_group(room_id), message))
 
 
 def publish_to_user_on_commit(user_id: int, frame: str) -> None:
     """A frame for every open socket of one person (notifications, read markers)."""
     message = {"type": "user.frame", "frame": frame}
-    transaction.on_commit(lambda: _group_send(user_group(user_id), message))
+    transaction.on_commit(lambda: group_send(user_group(user_id), message))
