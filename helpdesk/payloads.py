@@ -31,7 +31,7 @@ def users_by_id(ids: Iterable[int | None]) -> dict[int, User]:
 def question_payloads(questions: list[Question]) -> list[dict[str, Any]]:
     """Many questions, their people loaded in one query."""
     users = users_by_id(getattr(q, field) for q in questions for field in USER_FIELDS)
-    return [_payload(question, users) for question in questions]
+    return [question_payload_with(question, users) for question in questions]
 
 
 def question_payload(question: Question) -> dict[str, Any]:
@@ -44,7 +44,8 @@ def _user(users: dict[int, User], pk: int | None) -> dict[str, Any] | None:
     return public_user(users[pk])
 
 
-def _payload(question: Question, users: dict[int, User]) -> dict[str, Any]:
+def question_payload_with(question: Question, users: dict[int, User]) -> dict[str, Any]:
+    """The question, its people taken from ``users`` (loaded by :func:`users_by_id`)."""
     return {
         "id": question.pk,
         "room": question.room.slug,

@@ -4,12 +4,11 @@ wait an asker is shown (docs/helpdesk.md). Each is a constant number of queries.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from statistics import median
 from typing import Any, Literal
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Min, Q
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Min, Q
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -22,12 +21,20 @@ from livechat.presence import online_counts
 
 from .availability import available_helper_ids
 from .models import MentorProfile, Question
-from .payloads import question_payloads, wait_seconds
+from .payloads import (
+    USER_FIELDS,
+    question_payload_with,
+    question_payloads,
+    users_by_id,
+    wait_seconds,
+)
 
 State = Question.State
 QueueFilter = Literal["waiting", "unresolved", "mine", "all"]
 QUEUE_FILTERS: tuple[str, ...] = ("waiting", "unresolved", "mine", "all")
-QUEUE_LIMIT = 200
+# A page of the queue: the oldest first, and how many more there are. 50 keeps the answer
+# small and its p99 under 20 ms with 10,000 open questions (docs/benchmarks.md).
+QUEUE_LIMIT = 50
 SNIPPET_LENGTH = 280
 # Fewer answered questions than this in the window and the wait is only "a few minutes".
 MIN_SAMPLES = 5
@@ -59,8 +66,10 @@ def queue(
     *, viewer: User, state: QueueFilter, now: datetime, limit: int = QUEUE_LIMIT
 ) -> dict[str, Any]:
     """Open questions oldest first (``all``: every question, newest first); those routed
-    to the viewer as mentor first of all. Five queries whatever the number of questions."""
+    to the viewer as mentor first of all; at most ``limit``, with the ``total``. Five
+    queries whatever the number of questions."""
     questions = _queue_queryset(viewer=viewer, state=state, now=now)
+    total = questions.count()
     if state == "all":
         rows = list(questions.order_by("-asked_at", "-pk")[:limit])
     else:
@@ -73,30 +82,28 @@ def queue(
             ]
         )
         rows = mine_first + rest
-    payloads = question_payloads(rows)
+    users = users_by_id(getattr(q, field) for q in rows for field in USER_FIELDS)
     sent = _messages_sent([q.asker_id for q in rows])
-    joined = dict(
-        User.objects.filter(pk__in={q.asker_id for q in rows}).values_list("pk", "date_joined")
-    )
     items = []
-    for question, payload in zip(rows, payloads, strict=True):
+    for question in rows:
         first = question.first_message
+        asker = users.get(question.asker_id)
         items.append(
             {
-                **payload,
+                **question_payload_with(question, users),
                 "wait_seconds": wait_seconds(question, now),
                 "first_message": "" if first.hidden else first.body[:SNIPPET_LENGTH],
                 "routed_to_me": question.mentor_id == viewer.pk
                 and question.routed_until is not None
                 and question.routed_until > now,
                 "asker_info": {
-                    "joined_at": iso(joined.get(question.asker_id)),
+                    "joined_at": iso(asker.date_joined if asker else None),
                     "messages_sent": sent.get(question.asker_id, 0),
                     "wiki_edit_count": None,
                 },
             }
         )
-    return {"questions": items, "state": state}
+    return {"questions": items, "state": state, "total": total, "has_more": total > len(items)}
 
 
 def _messages_sent(user_ids: list[int]) -> dict[int, int]:
@@ -142,13 +149,30 @@ def typical_wait(*, now: datetime, online: bool) -> tuple[int | None, int]:
         if online
         else questions.filter(helpers_available=0)
     )
-    waits = [
-        (replied - asked).total_seconds()
-        for asked, replied in questions.values_list("asked_at", "first_reply_at")
-    ]
-    result = (int(median(waits)) if waits else None, len(waits))
+    result = _median_wait(questions)
     cache.set(key, result, WAIT_CACHE_SECONDS)
     return result
+
+
+def _median_wait(questions: Any) -> tuple[int | None, int]:
+    """The median of first_reply_at - asked_at, and the count, sorted by the database:
+    two queries that fetch one or two rows, however many questions there are (fetching
+    every wait to sort it here cost 100 ms at 30,000 questions: docs/benchmarks.md)."""
+    waits = questions.annotate(
+        wait=ExpressionWrapper(F("first_reply_at") - F("asked_at"), output_field=DurationField())
+    )
+    count = waits.count()
+    if not count:
+        return None, 0
+    # The middle one, or the two middle ones of an even count (their mean, as
+    # statistics.median gives).
+    middle = list(
+        waits.order_by("wait", "pk").values_list("wait", flat=True)[
+            (count - 1) // 2 : count // 2 + 1
+        ]
+    )
+    seconds = sum(wait.total_seconds() for wait in middle) / len(middle)
+    return int(seconds), count
 
 
 def availability(*, room: Room, now: datetime) -> dict[str, Any]:

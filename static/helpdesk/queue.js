@@ -6,7 +6,7 @@
 
 import { el, fetchJSON } from "../livechat/dom.js";
 import { snippet } from "../livechat/format.js";
-import { gettext, interpolate, interpolateParts } from "../livechat/i18n.js";
+import { gettext, interpolate, interpolateParts, ngettext } from "../livechat/i18n.js";
 import * as model from "./queue-model.js";
 import { helpdeskSocket } from "./queue-socket.js";
 
@@ -78,6 +78,8 @@ class QueuePage {
     this.empty = document.getElementById("queue-empty");
     this.connectionNote = document.getElementById("queue-connection");
     this.loadError = document.getElementById("queue-load-error");
+    this.more = document.getElementById("queue-more");
+    this.total = 0; // questions matching the filter on the server, shown or not
     this.live = document.getElementById("queue-live");
     this.filterButtons = [...document.querySelectorAll(".queue-filter")];
     this.soundToggle = document.getElementById("queue-sound");
@@ -138,6 +140,7 @@ class QueuePage {
       this.offset = model.estimateOffset(data.questions, Date.now());
       const { list } = model.refreshRouting(data.questions, ME, this.serverNow);
       this.questions = model.sortQueue(list, filter);
+      this.total = data.total ?? data.questions.length;
       this.loadError.hidden = true;
     } catch (error) {
       if (seq !== this.loadSeq) return;
@@ -285,6 +288,18 @@ class QueuePage {
     this.restoreFocus(focused);
     this.empty.textContent = emptyText(this.filter);
     this.empty.hidden = this.questions.length > 0;
+    // The server sends a page (the oldest first); say how many it left out.
+    const total = Math.max(this.total, this.questions.length);
+    this.more.hidden = total <= this.questions.length;
+    this.more.textContent = interpolate(
+      ngettext(
+        "Showing %(shown)s of %(total)s question.",
+        "Showing %(shown)s of %(total)s questions.",
+        total,
+      ),
+      { shown: this.questions.length, total },
+      true,
+    );
   }
 
   focusedAction() {

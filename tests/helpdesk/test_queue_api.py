@@ -207,3 +207,20 @@ def test_the_queue_costs_the_same_queries_for_3_or_30_questions(
     with django_assert_max_num_queries(7):
         response = web.get(QUEUE)
     assert len(response.json()["questions"]) == count
+
+
+def test_the_queue_sends_a_page_and_says_how_many_wait(moderator, room, clock, settings):
+    from helpdesk import selectors
+
+    for number in range(5):
+        ask(make_user(f"Paged {number}"), room, body=f"Question {number}")
+        clock.advance(seconds=10)
+    page = selectors.queue(viewer=moderator, state="waiting", now=clock.now(), limit=3)
+    assert [q["first_message"] for q in page["questions"]] == [
+        "Question 0",
+        "Question 1",
+        "Question 2",
+    ]
+    assert page["total"] == 5 and page["has_more"] is True
+    whole = json_client(moderator).get(QUEUE).json()
+    assert whole["total"] == 5 and whole["has_more"] is False
