@@ -4,10 +4,14 @@
 // questions. Pure functions and one small class with injected timers, tested with node.
 
 import { gettext, interpolate, ngettext } from "../livechat/i18n.js";
+// One definition of an open question and of which copy of a question is newer, shared
+// with the room page's chips.
+import { isNewer, isOpen, OPEN_STATES } from "./question-state.js";
+
+export { isNewer, isOpen, OPEN_STATES };
 
 export const FILTERS = ["waiting", "unresolved", "mine", "all"];
 export const DEFAULT_FILTER = "unresolved";
-export const OPEN_STATES = ["waiting", "claimed", "answered"];
 
 // The badge's colours, as the server's selectors.wait_level: under 5 minutes, 5 to 30,
 // over 30.
@@ -20,10 +24,6 @@ const DAY = 24 * HOUR;
 
 export function parseFilter(value) {
   return FILTERS.includes(value) ? value : DEFAULT_FILTER;
-}
-
-export function isOpen(question) {
-  return OPEN_STATES.includes(question?.state);
 }
 
 /** Whether a filter shows the question; the same rules as the queue API's. */
@@ -59,15 +59,6 @@ export function compareFor(filter) {
 
 export function sortQueue(questions, filter) {
   return [...questions].sort(compareFor(filter));
-}
-
-/** Whether `incoming` may replace `held`: an HTTP answer may be older than a frame
- * already applied, so the newer `updated_at` wins (a tie goes to the incoming copy). */
-export function isNewer(incoming, held) {
-  const a = Date.parse(incoming?.updated_at ?? "");
-  const b = Date.parse(held?.updated_at ?? "");
-  if (Number.isNaN(a) || Number.isNaN(b)) return true;
-  return a >= b;
 }
 
 /**
