@@ -18,6 +18,7 @@ from django.core.cache import cache
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from core import clock
 from moderation.errors import RateLimited
 
 from . import counters
@@ -49,8 +50,9 @@ def _wait_sentence(wait: int) -> str:
 
 
 def hit_window(*, user_id: int, limit: Limit, now: float | None = None) -> None:
-    """Count one write in the user's current fixed window; refuse past the limit."""
-    now = time.time() if now is None else now
+    """Count one write in the user's current fixed window; refuse past the limit. The
+    window is read from the project's clock, so tests know how long is left of it."""
+    now = clock.now().timestamp() if now is None else now
     window_start = int(now // limit.window) * limit.window
     key = f"moderation:rate:{user_id}:{limit.window}:{window_start}"
     try:
