@@ -6,7 +6,7 @@ STAMP := $(VENV)/.requirements-installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup run test lint format e2e messages clean postgres redis smtp
+.PHONY: setup run test lint format e2e messages clean postgres redis smtp wiki wiki-stop
 
 $(STAMP): requirements.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,14 @@ postgres redis:
 
 smtp: setup
 	scripts/services.sh smtp
+
+# A real MediaWiki 1.39 (Debian's packages) on 127.0.0.1:8080 for development and the `wiki`
+# tests: installs, starts and creates its fixtures when missing; prints URLs and passwords.
+wiki:
+	scripts/wiki.sh
+
+wiki-stop:
+	scripts/wiki.sh stop
 
 test: setup
 	$(BIN)/python manage.py makemigrations --check --dry-run >/dev/null

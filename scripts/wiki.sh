@@ -1,0 +1,166 @@
+#!/usr/bin/env bash
+# `make wiki`: a real MediaWiki 1.39 from Debian's packages on http://127.0.0.1:8080, for
+# development and the `wiki` tests (docs/wiki.md). Idempotent: installs what is missing,
+# starts what is down, creates the fixtures once, and prints the URLs and passwords.
+#
+#   scripts/wiki.sh          install (when missing), start, create fixtures, print
+#   scripts/wiki.sh stop     stop the server
+#
+# Everything it writes lives in .wiki/ (git-ignored): the SQLite database, LocalSettings.php,
+# the server's pid and log, and credentials.env (the passwords, for the tests and `make run`).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+WIKI_DIR="$PWD/.wiki"
+MW=/usr/share/mediawiki
+HOST=127.0.0.1
+PORT="${WIKI_PORT:-8080}"
+URL="http://$HOST:$PORT"
+ADMIN=Admin
+ADMIN_PASSWORD="${WIKI_ADMIN_PASSWORD:-admin-password-123}"
+export MW_CONFIG_FILE="$WIKI_DIR/LocalSettings.php"
+
+say() { printf '%s\n' "$*"; }
+
+install_packages() {
+  [ -d "$MW" ] && command -v php-cgi >/dev/null && return
+  say "Installing MediaWiki and PHP from Debian's packages…"
+  export DEBIAN_FRONTEND=noninteractive
+  # mediawiki depends on a web server; PHP's own server is all we use. A local package that
+  # provides "httpd" keeps apache2 (and its service) out (../shared/MEDIAWIKI.md).
+  local fake
+  fake=$(mktemp -d)
+  mkdir -p "$fake/pkg/DEBIAN"
+  cat >"$fake/pkg/DEBIAN/control" <<CONTROL
+Package: livechat-no-httpd
+Version: 1.0
+Architecture: all
+Provides: httpd
+Maintainer: livechat
+Description: stands in for a web server: MediaWiki is served by PHP's built-in server
+CONTROL
+  dpkg-deb --build "$fake/pkg" "$fake/livechat-no-httpd.deb" >/dev/null
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "$fake/livechat-no-httpd.deb" php8.2-cgi \
+    mediawiki php-cli php-sqlite3 php-intl php-mbstring php-xml >/dev/null
+  rm -rf "$fake"
+}
+
+install_wiki() {
+  [ -f "$WIKI_DIR/LocalSettings.php" ] && return
+  say "Installing the wiki into $WIKI_DIR…"
+  rm -rf "$WIKI_DIR"
+  mkdir -p "$WIKI_DIR/data" "$WIKI_DIR/cache" "$WIKI_DIR/images"
+  (cd "$MW" && php maintenance/install.php --dbtype sqlite --dbpath "$WIKI_DIR/data" \
+    --dbname testwiki --server "$URL" --scriptpath "" --lang en --pass "$ADMIN_PASSWORD" \
+    --confpath "$WIKI_DIR" TestWiki "$ADMIN" >/dev/null)
+  cat >>"$WIKI_DIR/LocalSettings.php" <<PHP
+
+# --- livechat (scripts/wiki.sh) ---
+\$wgCacheDirectory = "$WIKI_DIR/cache";
+\$wgUploadDirectory = "$WIKI_DIR/images";
+\$wgEnableUploads = false;
+# The chat's bot edits the help desk page; the tests evaluate filters as a sysop.
+wfLoadExtension( 'AbuseFilter' );
+\$wgGrantPermissions['abusefilter']['abusefilter-modify'] = true;
+PHP
+  (cd "$MW" && php maintenance/update.php --quick >/dev/null)
+}
+
+running() { curl -fsS -o /dev/null "$URL/api.php?action=query&meta=siteinfo&format=json" 2>/dev/null; }
+
+start_server() {
+  if running; then
+    # Ours (this folder's pid file) is fine; another wiki on the port is not: this folder's
+    # fixtures and passwords would not be the ones it serves.
+    if [ -f "$WIKI_DIR/server.pid" ] && kill -0 "$(cat "$WIKI_DIR/server.pid")" 2>/dev/null; then
+      return
+    fi
+    say "Something else answers on $URL; stop it or choose another WIKI_PORT." >&2
+    exit 1
+  fi
+  say "Starting the wiki on $URL…"
+  # Its own process group (setsid): stopping it must take PHP's workers too.
+  PHP_CLI_SERVER_WORKERS=4 setsid php -S "$HOST:$PORT" -t "$MW" \
+    "$MW/maintenance/dev/includes/router.php" >"$WIKI_DIR/server.log" 2>&1 &
+  echo $! >"$WIKI_DIR/server.pid"
+  for _ in $(seq 1 50); do running && return; sleep 0.2; done
+  say "The wiki did not start; see $WIKI_DIR/server.log" >&2
+  exit 1
+}
+
+stop_server() {
+  if [ -f "$WIKI_DIR/server.pid" ]; then
+    kill -TERM -- "-$(cat "$WIKI_DIR/server.pid")" 2>/dev/null || true
+    rm -f "$WIKI_DIR/server.pid"
+  fi
+}
+
+php_script() { (cd "$MW" && php "maintenance/$1" "${@:2}"); }
+
+user_exists() {
+  curl -fsS "$URL/api.php?action=query&list=users&ususers=${1// /_}&format=json&formatversion=2" |
+    grep -q '"userid"'
+}
+
+user_id() {
+  curl -fsS "$URL/api.php?action=query&list=users&ususers=${1// /_}&format=json&formatversion=2" |
+    sed -n 's/.*"userid":\([0-9]*\).*/\1/p'
+}
+
+create_fixtures() {
+  [ -f "$WIKI_DIR/credentials.env" ] && return
+  say "Creating the demo accounts and pages…"
+  local newcomer_pw mentor_pw sysop_pw bot_pw
+  newcomer_pw=newcomer-password-1
+  mentor_pw=mentor-password-1
+  sysop_pw=sysop-password-12
+  user_exists Newcomer || php_script createAndPromote.php Newcomer "$newcomer_pw" >/dev/null
+  user_exists Mentor || php_script createAndPromote.php Mentor "$mentor_pw" >/dev/null
+  user_exists Sysop || php_script createAndPromote.php --sysop Sysop "$sysop_pw" >/dev/null
+  user_exists "Help desk bot" ||
+    php_script createAndPromote.php --bot "Help desk bot" "bot-main-password-1" >/dev/null
+  # A bot password must match [0-9a-w]{32,}, or MediaWiki takes it for a main password.
+  bot_pw=$(python3 -c "import secrets; print(''.join(secrets.choice('0123456789abcdefghijklmnopqrstuvw') for _ in range(32)))")
+  php_script createBotPassword.php --appid chat \
+    --grants basic,editpage,createeditmovepage,highvolume "Help desk bot" "$bot_pw" >/dev/null
+  printf 'Chat questions go here when nobody could answer them in the live chat.\n' |
+    php_script edit.php --user "$ADMIN" --summary "livechat fixtures" "Project:Help desk" >/dev/null
+  local mentor_id
+  mentor_id=$(user_id Mentor)
+  cat <<JSON | php_script edit.php --user "$ADMIN" --summary "livechat fixtures" \
+    "MediaWiki:GrowthMentors.json" >/dev/null
+{"Mentors": {"$mentor_id": {"username": "Mentor", "message": "Ask me anything about editing.",
+ "weight": 2, "automaticallyAssigned": true}}}
+JSON
+  cat >"$WIKI_DIR/credentials.env" <<ENV
+LIVECHAT_WIKI_API=$URL/api.php
+LIVECHAT_WIKI_BOT_USER=Help desk bot@chat
+LIVECHAT_WIKI_BOT_PASSWORD=$bot_pw
+WIKI_ADMIN_PASSWORD=$ADMIN_PASSWORD
+WIKI_NEWCOMER_PASSWORD=$newcomer_pw
+WIKI_MENTOR_PASSWORD=$mentor_pw
+WIKI_SYSOP_PASSWORD=$sysop_pw
+ENV
+}
+
+case "${1:-start}" in
+  stop)
+    stop_server
+    exit 0
+    ;;
+  start) ;;
+  *)
+    say "usage: $0 [start|stop]" >&2
+    exit 2
+    ;;
+esac
+
+install_packages
+install_wiki
+start_server
+create_fixtures
+say "The wiki: $URL/index.php (api: $URL/api.php)"
+say "Accounts (name / password): Admin / $ADMIN_PASSWORD; the others and the chat's bot"
+say "password are in $WIKI_DIR/credentials.env:"
+sed 's/^/  /' "$WIKI_DIR/credentials.env"

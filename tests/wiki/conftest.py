@@ -1,0 +1,75 @@
+"""The real local MediaWiki of `make wiki` (scripts/wiki.sh), over HTTP.
+
+Its address and the chat bot's password come from the environment or from
+.wiki/credentials.env, which `make wiki` writes. Without a wiki the tests are skipped, saying
+so; with LIVECHAT_REQUIRE_WIKI=1 (CI starts the wiki and sets it) they fail instead.
+"""
+
+from __future__ import annotations
+
+import os
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CREDENTIALS = ROOT / ".wiki" / "credentials.env"
+
+
+@dataclass(frozen=True)
+class LocalWiki:
+    api: str  # http://127.0.0.1:8080/api.php
+    bot_user: str  # "Help desk bot@chat": a bot password's login name
+    bot_password: str
+    admin_password: str
+
+    @property
+    def host(self) -> str:
+        return urlsplit(self.api).netloc
+
+    @property
+    def path(self) -> str:
+        return urlsplit(self.api).path.rsplit("/", 1)[0] + "/"
+
+    def site(self):  # -> mwclient.Site
+        import mwclient
+
+        return mwclient.Site(self.host, path=self.path, scheme="http")
+
+
+def _settings() -> dict[str, str]:
+    values = {}
+    if CREDENTIALS.exists():
+        for line in CREDENTIALS.read_text().splitlines():
+            key, _, value = line.partition("=")
+            values[key.strip()] = value.strip()
+    values.update({key: os.environ[key] for key in values if key in os.environ})
+    return values
+
+
+def _answers(api: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{api}?action=query&meta=siteinfo&format=json", timeout=5):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="session")
+def local_wiki() -> LocalWiki:
+    values = _settings()
+    api = values.get("LIVECHAT_WIKI_API", "")
+    if not api or not _answers(api):
+        reason = "no local MediaWiki answers (`make wiki` starts one)"
+        if os.environ.get("LIVECHAT_REQUIRE_WIKI") == "1":
+            pytest.fail(f"{reason}, and LIVECHAT_REQUIRE_WIKI=1 requires the wiki tests")
+        pytest.skip(f"{reason}; set LIVECHAT_REQUIRE_WIKI=1 to fail instead")
+    return LocalWiki(
+        api=api,
+        bot_user=values["LIVECHAT_WIKI_BOT_USER"],
+        bot_password=values["LIVECHAT_WIKI_BOT_PASSWORD"],
+        admin_password=values["WIKI_ADMIN_PASSWORD"],
+    )
