@@ -339,3 +339,10 @@ LIVECHAT_HELP_PAGES = [
         f"{LIVECHAT_WIKI_URL}Wikipedia:Teahouse",
     ),
 ]
+
+# --- The wiki (docs/wiki.md) ---------------------------------------------------------------
+# Its api.php and the chat's bot password (`make wiki` writes a local one to
+# .wiki/credentials.env). Empty: no wiki, and wiki features are off.
+LIVECHAT_WIKI_API = os.environ.get("LIVECHAT_WIKI_API", "")
+LIVECHAT_WIKI_BOT_USER = os.environ.get("LIVECHAT_WIKI_BOT_USER", "")
+LIVECHAT_WIKI_BOT_PASSWORD = os.environ.get("LIVECHAT_WIKI_BOT_PASSWORD", "")

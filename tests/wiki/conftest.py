@@ -25,6 +25,8 @@ class LocalWiki:
     bot_user: str  # "Help desk bot@chat": a bot password's login name
     bot_password: str
     admin_password: str
+    # Every account's password from credentials.env (WIKI_SYSOP_PASSWORD, …).
+    passwords: dict[str, str]
 
     @property
     def host(self) -> str:
@@ -72,4 +74,5 @@ def local_wiki() -> LocalWiki:
         bot_user=values["LIVECHAT_WIKI_BOT_USER"],
         bot_password=values["LIVECHAT_WIKI_BOT_PASSWORD"],
         admin_password=values["WIKI_ADMIN_PASSWORD"],
+        passwords={key: value for key, value in values.items() if key.endswith("_PASSWORD")},
     )
