@@ -48,7 +48,6 @@ PG_QUERY = f"websearch_to_tsquery('{PG_CONFIG}'::regconfig, %(q)s)"
 PG_NEWEST = 10_000
 FTS_TABLE = "helpdesk_message_fts"
 # The archive's day pages and the live window's cut look messages up by time.
-ROOM_CREATED_INDEX = "helpdesk_message_room_created"
 MAX_QUERY_LENGTH = 200
 
 
@@ -303,12 +302,10 @@ def drop_structures(connection: BaseDatabaseWrapper) -> None:
             cursor.execute(f"DROP TABLE IF EXISTS {PG_TABLE}")
             cursor.execute(f"DROP FUNCTION IF EXISTS {PG_TABLE}_sync()")
             cursor.execute(f"DROP FUNCTION IF EXISTS {PG_TABLE}_truncate()")
-            cursor.execute(f"DROP INDEX IF EXISTS {ROOM_CREATED_INDEX}")
         elif connection.vendor == "sqlite":
             for name in _SQLITE_TRIGGERS:
                 cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
             cursor.execute(f"DROP TABLE IF EXISTS {FTS_TABLE}")
-            cursor.execute(f"DROP INDEX IF EXISTS {ROOM_CREATED_INDEX}")
 
 
 _PG_VECTOR = f"to_tsvector('{PG_CONFIG}'::regconfig, NEW.body)"
@@ -349,7 +346,6 @@ _PG_TRIGGERS = {
 _PG_INDEXES = {
     f"{PG_TABLE}_vector": f"{PG_TABLE} USING gin (vector)",
     f"{PG_TABLE}_room": f"{PG_TABLE} (room_id, message_id)",
-    ROOM_CREATED_INDEX: "livechat_message (room_id, created_at, id)",
 }
 
 
@@ -401,10 +397,6 @@ def _ensure_postgresql(connection: BaseDatabaseWrapper) -> None:
 
 def _ensure_sqlite(connection: BaseDatabaseWrapper) -> None:
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"CREATE INDEX IF NOT EXISTS {ROOM_CREATED_INDEX} "
-            "ON livechat_message (room_id, created_at, id)"
-        )
         cursor.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'trigger')")
         existing = {row[0] for row in cursor.fetchall()}
         missing = (FTS_TABLE not in existing) or any(t not in existing for t in _SQLITE_TRIGGERS)

@@ -68,6 +68,9 @@ class Message(models.Model):
             # LIMIT n, a backward scan that starts exactly at the cursor. Ascending on
             # purpose: a row comparison can only bound a scan whose column orders match it.
             models.Index(fields=["room", "id"], name="message_room_id_idx"),
+            # A day of a room (the help desk's archive pages) and the first message of a
+            # help room's live window (selectors.history_page's ``since``).
+            models.Index(fields=["room", "created_at", "id"], name="message_room_created_idx"),
         ]
 
     def __str__(self) -> str:

@@ -132,7 +132,7 @@ def history_page(
     where = ["(room_id, id) < (%s, %s)", "room_id >= %s"]
     params: list[Any] = [room.pk, upper, room.pk]
     if since is not None:
-        # The window's first message, found through helpdesk's (room_id, created_at, id)
+        # The window's first message, found through the (room_id, created_at, id)
         # index, bounds the scan in the same statement (no query of its own). Filtering
         # on created_at instead would walk the room's whole older history on the
         # window's last page, looking for rows that are not there. The row comparison

@@ -1,7 +1,5 @@
 """The archives' structures (helpdesk.search):
 
-- both databases: an index on livechat's messages by (room_id, created_at, id), for the
-  day pages, the month index and the live window's first message;
 - PostgreSQL: the search table helpdesk_message_search (message id, room, hidden,
   to_tsvector('simple', body)), the triggers that keep it in sync with the messages, its
   GIN and (room_id, message_id) indexes, filled from the existing messages; indexes are
