@@ -22,7 +22,7 @@ from django.db.models import (
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from accounts.roles import public_user
+from accounts.roles import MENTOR, public_user
 from core.errors import NotFound
 from core.params import parse_choice
 from livechat.models import Message, Room
@@ -285,3 +285,25 @@ def question_states(*, room: Room, message_ids: list[int]) -> dict[str, dict[str
         str(question.first_message_id): payload
         for question, payload in zip(questions, question_payloads(questions), strict=True)
     }
+
+
+def helper_profile(*, user: User) -> MentorProfile | None:
+    """A helper's help-desk settings, with their backup (None until first saved)."""
+    return MentorProfile.objects.select_related("backup").filter(user=user).first()
+
+
+def help_room_names() -> dict[str, str]:
+    """The help rooms that exist, slug -> name."""
+    return dict(
+        Room.objects.filter(slug__in=settings.LIVECHAT_HELP_ROOMS).values_list("slug", "name")
+    )
+
+
+def backup_choices(*, user: User, limit: int) -> list[tuple[int, str]]:
+    """The mentors who could stand in for this helper while they are away (one query)."""
+    return list(
+        User.objects.filter(groups__name=MENTOR.group, is_active=True)
+        .exclude(pk=user.pk)
+        .order_by("username")
+        .values_list("pk", "username")[:limit]
+    )

@@ -18,13 +18,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.csrf import ensure_csrf_cookie
 
-from accounts.models import User
-from accounts.roles import MENTOR, is_helper, is_moderator, public_user
+from accounts.roles import is_helper, is_moderator, public_user
 from core import clock
 from core.errors import Invalid
-from livechat.models import Room
 from livechat.payloads import iso
 
+from .. import selectors
 from ..mentor_actions import MAX_AWAY_DAYS, MAX_MUTE_MINUTES
 from ..models import MentorProfile
 from ..selectors import QUEUE_FILTERS, parse_queue_filter
@@ -51,13 +50,13 @@ def queue_page(request: HttpRequest) -> HttpResponse:
         state = "unresolved"  # a mistyped link still shows the queue
     user = request.user
     today = clock.now().date()
-    profile = MentorProfile.objects.select_related("backup").filter(user=user).first()
+    profile = selectors.helper_profile(user=user)
     config = {
         "user": public_user(user),
         "moderator": is_moderator(user),
         "state": state,
         "filters": list(QUEUE_FILTERS),
-        "rooms": _room_names(),
+        "rooms": selectors.help_room_names(),
         "claimMinutes": settings.LIVECHAT_CLAIM_MINUTES,
         "mutedUntil": iso(profile.muted_until) if profile else None,
     }
@@ -67,28 +66,12 @@ def queue_page(request: HttpRequest) -> HttpResponse:
         "profile": profile,
         "weights": MentorProfile.Weight.choices,
         "weight": profile.weight if profile else MentorProfile.Weight.MEDIUM,
-        "mentors": _backup_choices(user),
+        "mentors": selectors.backup_choices(user=user, limit=MAX_BACKUP_CHOICES),
         "mute_choices": [(minutes, _mute_label(minutes)) for minutes in MUTE_CHOICES],
         "away_min": today.isoformat(),
         "away_max": (today + timedelta(days=MAX_AWAY_DAYS)).isoformat(),
     }
     return render(request, "helpdesk/queue.html", context)
-
-
-def _room_names() -> dict[str, str]:
-    return dict(
-        Room.objects.filter(slug__in=settings.LIVECHAT_HELP_ROOMS).values_list("slug", "name")
-    )
-
-
-def _backup_choices(user: User) -> list[tuple[int, str]]:
-    """The mentors who could stand in for this helper while they are away (one query)."""
-    return list(
-        User.objects.filter(groups__name=MENTOR.group, is_active=True)
-        .exclude(pk=user.pk)
-        .order_by("username")
-        .values_list("pk", "username")[:MAX_BACKUP_CHOICES]
-    )
 
 
 def _mute_label(minutes: int) -> str:
