@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -22,9 +21,10 @@ from django.utils.translation import gettext as _
 
 from accounts.roles import is_helper, public_user
 from core import clock
-from core.errors import DomainError, Invalid, TooLong
+from core.errors import DomainError, Invalid
 from livechat.consumers import LeanDispatch
 from livechat.events import dumps
+from livechat.frames import parse_frame
 from livechat.presence import store
 
 from . import actions
@@ -105,7 +105,7 @@ class HelpdeskConsumer(LeanDispatch):
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         frame: Any = None
         try:
-            frame = _parse(text_data)
+            frame = parse_frame(text_data)
             await self.handle(frame)
         except DomainError as error:
             answers = {"question_id": frame["question_id"]} if _has_id(frame) else {}
@@ -128,27 +128,6 @@ class HelpdeskConsumer(LeanDispatch):
 
     async def question_changed(self, message: dict[str, Any]) -> None:
         await self.send(text_data=message["frame"])
-
-
-def _parse(text: str | None) -> dict[str, Any]:
-    if text is None:
-        raise Invalid(_("Frames must be JSON text, not binary."))
-    # Generous for a socket whose frames are a type and an id; the byte count only
-    # matters near the limit.
-    if len(text) * 4 > settings.LIVECHAT_MAX_FRAME_BYTES and (
-        len(text.encode("utf-8", "surrogatepass")) > settings.LIVECHAT_MAX_FRAME_BYTES
-    ):
-        raise TooLong(
-            _("The frame is larger than %(limit)d bytes.")
-            % {"limit": settings.LIVECHAT_MAX_FRAME_BYTES}
-        )
-    try:
-        frame = json.loads(text)
-    except ValueError:
-        raise Invalid(_("The frame is not valid JSON.")) from None
-    if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
-        raise Invalid(_('A frame must be a JSON object with a "type".'))
-    return frame
 
 
 def _has_id(frame: Any) -> bool:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 from typing import Any
 
@@ -20,14 +19,14 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from accounts.roles import is_moderator, public_user
-from core.errors import DomainError, Invalid, NotFound, Resync, TooLong
+from core.errors import DomainError, Invalid, NotFound, Resync
 from core.params import require_cursor
 
 from . import selectors
 from .broadcast import room_group, user_group
 from .delivery import EventCursor
 from .events import EventFrames, dumps
-from .frames import Frame, FrameContext, disconnect_hooks, handler_for
+from .frames import Frame, FrameContext, disconnect_hooks, handler_for, parse_frame
 from .models import Room
 from .payloads import room_ref
 from .presence import member_key, store
@@ -150,24 +149,10 @@ class RoomConsumer(LeanDispatch):
     # -- client frames ---------------------------------------------------------------------
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
-        if text_data is None:
-            await self.send_error(Invalid(_("Frames must be JSON text, not binary.")))
-            return
-        if _utf8_length(text_data) > settings.LIVECHAT_MAX_FRAME_BYTES:
-            await self.send_error(
-                TooLong(
-                    _("The frame is larger than %(limit)d bytes.")
-                    % {"limit": settings.LIVECHAT_MAX_FRAME_BYTES}
-                )
-            )
-            return
         try:
-            frame = json.loads(text_data)
-        except ValueError:
-            await self.send_error(Invalid(_("The frame is not valid JSON.")))
-            return
-        if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
-            await self.send_error(Invalid(_('A frame must be a JSON object with a "type".')))
+            frame = parse_frame(text_data)
+        except DomainError as error:
+            await self.send_error(error)
             return
         try:
             await self.handle(frame)
@@ -278,11 +263,3 @@ class RoomConsumer(LeanDispatch):
 def _answers(frame: dict[str, Any]) -> dict[str, Any]:
     """The client_id or message_id an error answers, so the client can match it up."""
     return {key: frame[key] for key in ("client_id", "message_id") if key in frame}
-
-
-def _utf8_length(text: str) -> int:
-    """The frame's size in bytes, as the limit is stated. A character is 1 to 4 bytes,
-    so most frames are settled without encoding them."""
-    if len(text) * 4 <= settings.LIVECHAT_MAX_FRAME_BYTES:
-        return len(text)
-    return len(text.encode("utf-8", "surrogatepass"))

@@ -11,11 +11,16 @@ livechat registers the chat's frames (livechat.socket_frames); moderation its ow
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext as _
+
+from core.errors import Invalid, TooLong
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -67,6 +72,25 @@ def register_disconnect_hook(hook: Callable[[FrameContext], None]) -> None:
 
 def disconnect_hooks() -> list[Callable[[FrameContext], None]]:
     return list(_disconnect_hooks)
+
+
+def parse_frame(text: str | None) -> Frame:
+    """A client frame from the socket's text: a JSON object with a "type", no larger than
+    LIVECHAT_MAX_FRAME_BYTES. Every socket parses with this, so each refuses bad input
+    in the same words."""
+    if text is None:
+        raise Invalid(_("Frames must be JSON text, not binary."))
+    limit = settings.LIVECHAT_MAX_FRAME_BYTES
+    # A character is 1 to 4 bytes, so most frames are settled without encoding them.
+    if len(text) * 4 > limit and len(text.encode("utf-8", "surrogatepass")) > limit:
+        raise TooLong(_("The frame is larger than %(limit)d bytes.") % {"limit": limit})
+    try:
+        frame = json.loads(text)
+    except ValueError:
+        raise Invalid(_("The frame is not valid JSON.")) from None
+    if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
+        raise Invalid(_('A frame must be a JSON object with a "type".'))
+    return frame
 
 
 def handler_for(frame_type: str) -> FrameHandler | None:
