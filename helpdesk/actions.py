@@ -11,12 +11,14 @@ row. A new message already holds its room's lock when the hook below runs.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -27,14 +29,14 @@ from core.params import parse_id
 from livechat.events import allocate_event_id, log_event
 from livechat.models import Message, Notification
 from livechat.notifications import notify
-from livechat.presence import online_users
+from livechat.presence import online_users, user_online
 from timers import api as timers
 
 from . import event_kinds as kinds
 from .availability import available_helper_ids, record_activity
 from .broadcast import publish_question_on_commit
 from .mentors import route_for
-from .models import HelperNotice, Question, QuestionMessage
+from .models import HelperNotice, MentorProfile, Question, QuestionMessage
 from .payloads import question_payload
 
 State = Question.State
@@ -379,8 +381,6 @@ def lapse_claim(*, question_id: int, now: datetime, offline: bool = False) -> Qu
     """A timer: the claim lapses when the claimer has not replied in time (or has had no
     socket open for LIVECHAT_CLAIM_OFFLINE_SECONDS). Idempotent: a claim that was honoured,
     released or renewed meanwhile is left alone."""
-    from livechat.presence import user_online
-
     with transaction.atomic():
         question, event_id = _take(question_id)
         holder = question.claimed_by_id if question.state == State.CLAIMED else None
@@ -501,8 +501,6 @@ def _notice(
 ) -> list[int]:
     """Notify helpers of the question, once per (helper, question, step); escalation
     notices (``capped``) respect each helper's hourly cap and mute."""
-    from .models import MentorProfile
-
     targets = helper_ids - {question.asker_id}
     if not targets:
         return []
@@ -537,8 +535,6 @@ def _notice(
 
 
 def _recent_notice_counts(helper_ids: set[int], now: datetime) -> dict[int, int]:
-    from django.db.models import Count
-
     rows = (
         HelperNotice.objects.filter(
             helper_id__in=helper_ids,
@@ -553,10 +549,11 @@ def _recent_notice_counts(helper_ids: set[int], now: datetime) -> dict[int, int]
 
 # Called with the question when it is marked for the wiki's help desk (the wiki
 # integration posts it there).
-_handoff_hooks: list[Any] = []
+HandoffHook = Callable[[Question], None]
+_handoff_hooks: list[HandoffHook] = []
 
 
-def register_handoff_hook(hook: Any) -> None:
+def register_handoff_hook(hook: HandoffHook) -> None:
     if hook not in _handoff_hooks:
         _handoff_hooks.append(hook)
 
