@@ -24,6 +24,16 @@ class User(AbstractUser):
         validators=[validate_username],
         error_messages={"unique": _("A user with that username already exists.")},
     )
+    # The person's wiki identity: the OAuth profile's "sub" (their central user id on a
+    # Wikimedia wiki, the local id elsewhere). Set once they sign in with the wiki; the
+    # username then follows their wiki name. None: a local account (superusers, the demo).
+    wiki_id = models.PositiveBigIntegerField(
+        _("wiki user id"),
+        null=True,
+        blank=True,
+        unique=True,
+        help_text=_("Set when the person signs in with their wiki account."),
+    )
 
     class Meta:
         indexes = [
@@ -37,6 +47,11 @@ class User(AbstractUser):
         # (and accounts.usernames) uses NFC. The rest of the wiki's normalization is the
         # forms' job (accounts.forms), so code creating users keeps the name it was given.
         return unicodedata.normalize("NFC", username) if isinstance(username, str) else username
+
+    @property
+    def from_wiki(self) -> bool:
+        """Whether this account is a wiki account (its blocks and roles come from the wiki)."""
+        return self.wiki_id is not None
 
     def __str__(self) -> str:
         return self.username
