@@ -346,3 +346,7 @@ LIVECHAT_HELP_PAGES = [
 LIVECHAT_WIKI_API = os.environ.get("LIVECHAT_WIKI_API", "")
 LIVECHAT_WIKI_BOT_USER = os.environ.get("LIVECHAT_WIKI_BOT_USER", "")
 LIVECHAT_WIKI_BOT_PASSWORD = os.environ.get("LIVECHAT_WIKI_BOT_PASSWORD", "")
+# Roles from the wiki (docs/wiki.md "Roles"): members of these wiki groups are moderators
+# here; the mentor list and everyone's groups are read again every this many seconds.
+LIVECHAT_WIKI_MODERATOR_GROUPS = env_list("LIVECHAT_WIKI_MODERATOR_GROUPS", ["sysop"])
+LIVECHAT_WIKI_ROLES_SECONDS = env_int("LIVECHAT_WIKI_ROLES_SECONDS", 600)
