@@ -346,6 +346,12 @@ LIVECHAT_HELP_PAGES = [
 LIVECHAT_WIKI_API = os.environ.get("LIVECHAT_WIKI_API", "")
 LIVECHAT_WIKI_BOT_USER = os.environ.get("LIVECHAT_WIKI_BOT_USER", "")
 LIVECHAT_WIKI_BOT_PASSWORD = os.environ.get("LIVECHAT_WIKI_BOT_PASSWORD", "")
+# The wiki's blocks (docs/wiki.md "Blocks"): a partial block applies here when it covers
+# this page or its namespace (the title is normalised through the wiki once: "Project:"
+# becomes the wiki's own name). A person's wiki blocks are read again after this many
+# seconds at most; the block log, followed every minute, catches changes sooner.
+LIVECHAT_WIKI_HELP_DESK_PAGE = os.environ.get("LIVECHAT_WIKI_HELP_DESK_PAGE", "Project:Help desk")
+LIVECHAT_WIKI_BLOCK_CACHE_SECONDS = env_int("LIVECHAT_WIKI_BLOCK_CACHE_SECONDS", 300)
 # Roles from the wiki (docs/wiki.md "Roles"): members of these wiki groups are moderators
 # here; the mentor list and everyone's groups are read again every this many seconds.
 LIVECHAT_WIKI_MODERATOR_GROUPS = env_list("LIVECHAT_WIKI_MODERATOR_GROUPS", ["sysop"])
