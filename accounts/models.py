@@ -55,3 +55,56 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.username
+
+
+class WikiMentor(models.Model):
+    """One entry of the wiki's mentor list (``MediaWiki:GrowthMentors.json``) as last read,
+    kept so that signing in can apply it without asking the wiki (accounts.wiki_roles)."""
+
+    # GrowthExperiments' weights (IMentorWeights): how many tickets a mentor holds in the
+    # draw for a new mentee. Anything else on the page counts as the default, as there.
+    WEIGHTS = (0, 1, 2, 4)
+    DEFAULT_WEIGHT = 2
+
+    # The wiki name: a wiki account's username here (the list's user id is the wiki's
+    # local id, not the OAuth profile's central one, so the name is what matches).
+    username = models.CharField(_("username"), max_length=MAX_LENGTH, unique=True)
+    wiki_user_id = models.PositiveBigIntegerField(_("wiki user id"))
+    weight = models.PositiveSmallIntegerField(_("weight"), default=DEFAULT_WEIGHT)
+    # False: the mentor takes mentees only by hand, never in the draw.
+    automatic = models.BooleanField(_("automatically assigned"), default=True)
+    message = models.TextField(_("introduction message"), blank=True)
+
+    class Meta:
+        verbose_name = _("wiki mentor")
+        verbose_name_plural = _("wiki mentors")
+
+    def __str__(self) -> str:
+        return self.username
+
+    @property
+    def draw_weight(self) -> int:
+        """The weight in the draw for new mentees: none for a mentor the wiki does not
+        assign automatically."""
+        return self.weight if self.automatic else 0
+
+
+class WikiRoleGrant(models.Model):
+    """A role membership the wiki granted: added because the wiki said so, and removed when
+    it stops saying so. A membership without a grant was given here and is never removed
+    by the wiki."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="wiki_role_grants", verbose_name=_("user")
+    )
+    role = models.CharField(_("role"), max_length=32)  # a wire name: accounts.roles.ROLES
+
+    class Meta:
+        verbose_name = _("role granted by the wiki")
+        verbose_name_plural = _("roles granted by the wiki")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "role"], name="wiki_role_grant_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.role}"

@@ -100,6 +100,13 @@ def roles_of(user: AbstractBaseUser | AnonymousUser) -> list[str]:
     return list(cached)
 
 
+def forget_roles(user: AbstractBaseUser) -> None:
+    """Drop the roles cached on ``user``, after its groups changed (accounts.wiki_roles)."""
+    user.__dict__.pop(_CACHE_ATTR, None)
+    for role in ROLES:
+        user.__dict__.pop(_flag(role, ""), None)
+
+
 def has_role(user: AbstractBaseUser | AnonymousUser, role: Role) -> bool:
     return role.name in roles_of(user)
 
