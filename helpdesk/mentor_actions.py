@@ -3,14 +3,16 @@ muting escalation notices; and assigning a mentor (docs/helpdesk.md "Mentors")."
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, timedelta
 
 from django.db import transaction
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
-from accounts.models import User
+from accounts.models import User, WikiMentor
 from accounts.roles import MENTOR, has_role, is_helper
+from accounts.wiki_roles import wiki_mentor
 from core import clock
 from core.errors import Forbidden, Invalid, NotFound
 
@@ -64,6 +66,39 @@ def _clean_backup(value: object, *, user: User) -> User | None:
     return backup
 
 
+def sync_wiki_weights(mentors: Mapping[int, WikiMentor]) -> None:
+    """Keep the weights of mentors on the wiki's mentor list as the wiki sets them (user pk
+    -> their entry; accounts.wiki_roles calls this). A mentor the wiki does not assign
+    automatically gets weight none; a missing profile is created. Three statements at
+    most, whatever the count."""
+    if not mentors:
+        return
+    weights = {pk: entry.draw_weight for pk, entry in mentors.items()}
+    current = dict(
+        MentorProfile.objects.filter(user_id__in=list(weights)).values_list("user_id", "weight")
+    )
+    MentorProfile.objects.bulk_create(
+        [
+            MentorProfile(user_id=pk, weight=weight)
+            for pk, weight in weights.items()
+            if pk not in current
+        ],
+        ignore_conflicts=True,
+    )
+    changed = [
+        MentorProfile(user_id=pk, weight=weights[pk])
+        for pk, weight in current.items()
+        if weight != weights[pk]
+    ]
+    MentorProfile.objects.bulk_update(changed, ["weight"])
+
+
+def weight_set_on_wiki(user: User) -> bool:
+    """Whether the wiki's mentor list sets this mentor's weight (the settings form then
+    shows it read-only)."""
+    return wiki_mentor(user) is not None
+
+
 def _clean_weight(value: object) -> int:
     if value not in MentorProfile.Weight.values or isinstance(value, bool):
         raise Invalid(
@@ -98,7 +133,14 @@ def update_helper_settings(
     with transaction.atomic():
         profile, _created = MentorProfile.objects.select_for_update().get_or_create(user=user)
         if weight is not _UNSET:
-            profile.weight = _clean_weight(weight)
+            weight = _clean_weight(weight)
+            # The wiki's list would overwrite it within minutes (accounts.wiki_roles).
+            if weight != profile.weight and weight_set_on_wiki(user):
+                raise Invalid(
+                    _("Your weight for new mentees is set on the wiki's mentor list."),
+                    field="weight",
+                )
+            profile.weight = weight
         if away_until is not _UNSET:
             profile.away_until = _clean_away(away_until)
         if backup is not _UNSET:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 
 def install() -> None:
+    from accounts.wiki_roles import on_wiki_mentors
     from livechat.actions import register_message_hook
     from livechat.routes import register_routes
 
@@ -16,6 +17,7 @@ def install() -> None:
         emails,
         event_kinds,
         jobs,
+        mentor_actions,
         search,
         socket_frames,
     )
@@ -26,6 +28,8 @@ def install() -> None:
     register_routes(api.routes())
     register_message_hook(actions.on_message_created)
     jobs.register()
+    # Mentors on the wiki's list get their weights from it (accounts.wiki_roles).
+    on_wiki_mentors(mentor_actions.sync_wiki_weights)
     coverage.register()
     search.install()
     emails.register()  # one email per question

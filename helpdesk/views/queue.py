@@ -24,7 +24,7 @@ from core.errors import Invalid
 from livechat.payloads import iso
 
 from .. import selectors
-from ..mentor_actions import MAX_AWAY_DAYS, MAX_MUTE_MINUTES
+from ..mentor_actions import MAX_AWAY_DAYS, MAX_MUTE_MINUTES, weight_set_on_wiki
 from ..models import MentorProfile
 from ..selectors import QUEUE_FILTERS, parse_queue_filter
 
@@ -66,6 +66,8 @@ def queue_page(request: HttpRequest) -> HttpResponse:
         "profile": profile,
         "weights": MentorProfile.Weight.choices,
         "weight": profile.weight if profile else MentorProfile.Weight.MEDIUM,
+        # Read-only when the wiki's mentor list sets it (it would be overwritten).
+        "weight_from_wiki": weight_set_on_wiki(user),
         "mentors": selectors.backup_choices(user=user, limit=MAX_BACKUP_CHOICES),
         "mute_choices": [(minutes, _mute_label(minutes)) for minutes in MUTE_CHOICES],
         "away_min": today.isoformat(),

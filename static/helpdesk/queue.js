@@ -456,10 +456,11 @@ class SettingsForm {
   body() {
     const data = new FormData(this.form);
     const body = {
-      weight: Number(data.get("weight")),
       away_until: data.get("away_until") || null,
       backup: data.get("backup") ? Number(data.get("backup")) : null,
     };
+    // A weight the wiki's mentor list sets is shown disabled, and not sent.
+    if (!this.form.elements.weight.disabled) body.weight = Number(data.get("weight"));
     if (data.get("mute_minutes") !== "") body.mute_minutes = Number(data.get("mute_minutes"));
     return body;
   }
