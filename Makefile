@@ -36,8 +36,9 @@ smtp: setup
 	scripts/services.sh smtp
 
 # A real MediaWiki 1.39 (Debian's packages) on 127.0.0.1:8080 for development and the `wiki`
-# tests: installs, starts and creates its fixtures when missing; prints URLs and passwords.
-wiki:
+# tests, and the stand-in OAuth 2 server beside it on :8081 (wikioauth/, on the venv):
+# installs, starts and creates its fixtures when missing; prints URLs and passwords.
+wiki: setup
 	scripts/wiki.sh
 
 wiki-stop:
@@ -54,8 +55,9 @@ e2e: setup
 # The English source catalogs (locale/en/LC_MESSAGES): every msgid the templates, the
 # Python code (django.po) and the page's scripts (djangojs.po) use. tests/test_catalogs.py
 # fails when they are out of date. The creation date is dropped so that a run that changes
-# no message changes no file.
-MESSAGES_IGNORE := --ignore .venv --ignore tests --ignore bench --ignore staticfiles --ignore docs
+# no message changes no file. wikioauth/ is test tooling (the stand-in OAuth server of `make
+# wiki`), not the product, so its few words stay untranslated.
+MESSAGES_IGNORE := --ignore .venv --ignore tests --ignore bench --ignore staticfiles --ignore docs --ignore wikioauth
 messages: setup
 	$(BIN)/python manage.py makemessages -l en --no-obsolete -d django $(MESSAGES_IGNORE)
 	$(BIN)/python manage.py makemessages -l en --no-obsolete -d djangojs $(MESSAGES_IGNORE)

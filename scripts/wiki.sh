@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # `make wiki`: a real MediaWiki 1.39 from Debian's packages on http://127.0.0.1:8080, for
-# development and the `wiki` tests (docs/wiki.md). Idempotent: installs what is missing,
-# starts what is down, creates the fixtures once, and prints the URLs and passwords.
+# development and the `wiki` tests (docs/wiki.md), and beside it on :8081 the stand-in for
+# Extension:OAuth's OAuth 2 server (wikioauth/). Idempotent: installs what is missing, starts
+# what is down, creates the fixtures once, and prints the URLs and passwords.
 #
 #   scripts/wiki.sh          install (when missing), start, create fixtures, print
-#   scripts/wiki.sh stop     stop the server
+#   scripts/wiki.sh stop     stop both servers
 #
-# Everything it writes lives in .wiki/ (git-ignored): the SQLite database, LocalSettings.php,
-# the server's pid and log, and credentials.env (the passwords, for the tests and `make run`).
+# Everything it writes lives in .wiki/ (git-ignored): the SQLite databases, LocalSettings.php,
+# the servers' pids and logs, and credentials.env (the passwords, for the tests and `make run`).
+# The OAuth server runs on the project's .venv (`make wiki` makes it first).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,6 +18,10 @@ MW=/usr/share/mediawiki
 HOST=127.0.0.1
 PORT="${WIKI_PORT:-8080}"
 URL="http://$HOST:$PORT"
+# CI's wiki on 8180 gets its OAuth server on 8181.
+OAUTH_PORT="${WIKI_OAUTH_PORT:-$((PORT + 1))}"
+OAUTH_URL="http://$HOST:$OAUTH_PORT"
+PYTHON="$PWD/.venv/bin/python"
 ADMIN=Admin
 ADMIN_PASSWORD="${WIKI_ADMIN_PASSWORD:-admin-password-123}"
 export MW_CONFIG_FILE="$WIKI_DIR/LocalSettings.php"
@@ -96,6 +102,40 @@ stop_server() {
   fi
 }
 
+oauth_running() { curl -fsS -o /dev/null "$OAUTH_URL/login" 2>/dev/null; }
+
+start_oauth() {
+  if [ ! -x "$PYTHON" ]; then
+    say "No $PYTHON for the OAuth server: run \`make wiki\` (it makes the venv first)." >&2
+    exit 1
+  fi
+  export WIKIOAUTH_WIKI_API="$URL/api.php" WIKIOAUTH_DIR="$WIKI_DIR"
+  # Its database, the chat's client and the LIVECHAT_WIKI_OAUTH_* lines of credentials.env.
+  "$PYTHON" -m wikioauth wikioauth_setup --rest-url "$OAUTH_URL/rest.php" \
+    --credentials "$WIKI_DIR/credentials.env" >/dev/null
+  if oauth_running; then
+    if [ -f "$WIKI_DIR/oauth.pid" ] && kill -0 "$(cat "$WIKI_DIR/oauth.pid")" 2>/dev/null; then
+      return
+    fi
+    say "Something else answers on $OAUTH_URL; stop it or choose another WIKI_OAUTH_PORT." >&2
+    exit 1
+  fi
+  say "Starting the OAuth server on $OAUTH_URL…"
+  setsid "$PYTHON" -m wikioauth runserver --noreload "$HOST:$OAUTH_PORT" \
+    >"$WIKI_DIR/oauth.log" 2>&1 &
+  echo $! >"$WIKI_DIR/oauth.pid"
+  for _ in $(seq 1 50); do oauth_running && return; sleep 0.2; done
+  say "The OAuth server did not start; see $WIKI_DIR/oauth.log" >&2
+  exit 1
+}
+
+stop_oauth() {
+  if [ -f "$WIKI_DIR/oauth.pid" ]; then
+    kill -TERM -- "-$(cat "$WIKI_DIR/oauth.pid")" 2>/dev/null || true
+    rm -f "$WIKI_DIR/oauth.pid"
+  fi
+}
+
 php_script() { (cd "$MW" && php "maintenance/$1" "${@:2}"); }
 
 user_exists() {
@@ -146,6 +186,7 @@ ENV
 
 case "${1:-start}" in
   stop)
+    stop_oauth
     stop_server
     exit 0
     ;;
@@ -160,7 +201,9 @@ install_packages
 install_wiki
 start_server
 create_fixtures
+start_oauth
 say "The wiki: $URL/index.php (api: $URL/api.php)"
+say "Its OAuth 2 server (the stand-in for Extension:OAuth): $OAUTH_URL/rest.php/oauth2/authorize"
 say "Accounts (name / password): Admin / $ADMIN_PASSWORD; the others and the chat's bot"
 say "password are in $WIKI_DIR/credentials.env:"
 sed 's/^/  /' "$WIKI_DIR/credentials.env"
