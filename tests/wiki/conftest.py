@@ -1,8 +1,10 @@
-"""The real local MediaWiki of `make wiki` (scripts/wiki.sh), over HTTP.
+"""The real local MediaWiki of `make wiki` (scripts/wiki.sh), over HTTP, and the stand-in
+OAuth 2 server beside it (wikioauth/).
 
-Its address and the chat bot's password come from the environment or from
-.wiki/credentials.env, which `make wiki` writes. Without a wiki the tests are skipped, saying
-so; with LIVECHAT_REQUIRE_WIKI=1 (CI starts the wiki and sets it) they fail instead.
+Their addresses, the chat bot's password and the chat's OAuth client come from the
+environment or from .wiki/credentials.env, which `make wiki` writes. Without a wiki the tests
+are skipped, saying so; with LIVECHAT_REQUIRE_WIKI=1 (CI starts the wiki and sets it) they
+fail instead.
 """
 
 from __future__ import annotations
@@ -27,6 +29,11 @@ class LocalWiki:
     admin_password: str
     # Every account's password from credentials.env (WIKI_SYSOP_PASSWORD, …).
     passwords: dict[str, str]
+    # The stand-in OAuth server's rest.php (http://127.0.0.1:8081/rest.php) and the chat's
+    # client there: LIVECHAT_WIKI_OAUTH_REST, _KEY and _SECRET.
+    oauth_rest: str = ""
+    oauth_key: str = ""
+    oauth_secret: str = ""
 
     @property
     def host(self) -> str:
@@ -75,4 +82,7 @@ def local_wiki() -> LocalWiki:
         bot_password=values["LIVECHAT_WIKI_BOT_PASSWORD"],
         admin_password=values["WIKI_ADMIN_PASSWORD"],
         passwords={key: value for key, value in values.items() if key.endswith("_PASSWORD")},
+        oauth_rest=values.get("LIVECHAT_WIKI_OAUTH_REST", ""),
+        oauth_key=values.get("LIVECHAT_WIKI_OAUTH_KEY", ""),
+        oauth_secret=values.get("LIVECHAT_WIKI_OAUTH_SECRET", ""),
     )
