@@ -13,6 +13,7 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler  # noqa: E402
 
+from accounts.socket_auth import WidgetTokenAuthMiddleware  # noqa: E402
 from livechat.origin import SameOriginValidator  # noqa: E402
 from livechat.routing import websocket_routes  # noqa: E402
 
@@ -23,6 +24,8 @@ http_app = ASGIStaticFilesHandler(django_asgi_app) if settings.DEBUG else django
 application = ProtocolTypeRouter(
     {
         "http": http_app,
-        "websocket": SameOriginValidator(AuthMiddlewareStack(URLRouter(websocket_routes()))),
+        "websocket": SameOriginValidator(
+            AuthMiddlewareStack(WidgetTokenAuthMiddleware(URLRouter(websocket_routes())))
+        ),
     }
 )

@@ -65,6 +65,12 @@ INSTALLED_APPS = [
     "core",
     "timers",
     "accounts",
+    # Sign in with the wiki (docs/wiki.md): allauth's account and social-account apps, and
+    # our MediaWiki provider in place of allauth's own.
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "accounts.wikiauth",
     "livechat",
     "notifications",
     "moderation",
@@ -80,6 +86,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    # The widget signed in by a token when its frame gets no cookies (docs/wiki.md).
+    "accounts.middleware.WidgetTokenMiddleware",
+    "accounts.middleware.SignInPopupMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "livechat.middleware.FrameAncestorsMiddleware",
@@ -171,6 +181,34 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"
+
+# Sign in with the wiki: MediaWiki's OAuth 2 through django-allauth (docs/wiki.md,
+# "Sign-in"). Off until the wiki's rest.php and the consumer's key and secret are set;
+# `make wiki` writes them for its stand-in server into .wiki/credentials.env.
+LIVECHAT_WIKI_OAUTH_REST = os.environ.get("LIVECHAT_WIKI_OAUTH_REST", "")
+LIVECHAT_WIKI_OAUTH_KEY = os.environ.get("LIVECHAT_WIKI_OAUTH_KEY", "")
+LIVECHAT_WIKI_OAUTH_SECRET = os.environ.get("LIVECHAT_WIKI_OAUTH_SECRET", "")
+SOCIALACCOUNT_PROVIDERS = {
+    "mediawiki": {
+        "APPS": [{"client_id": LIVECHAT_WIKI_OAUTH_KEY, "secret": LIVECHAT_WIKI_OAUTH_SECRET}]
+        if LIVECHAT_WIKI_OAUTH_KEY
+        else [],
+        "USERPAGE_TEMPLATE": os.environ.get("LIVECHAT_WIKI_URL", "https://en.wikipedia.org/wiki/")
+        + "User:{username}",
+    }
+}
+SOCIALACCOUNT_ADAPTER = "accounts.wikiauth.adapter.WikiAccountAdapter"
+# The wiki is the only way in for people: no sign-up or password pages of allauth's (the
+# local sign-in page stays, for superusers and the demo).
+SOCIALACCOUNT_ONLY = True
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_STORE_TOKENS = False
+# Signing in starts with a POST from our sign-in page (allauth's advice: no sign-in on GET).
+SOCIALACCOUNT_LOGIN_ON_GET = False
+ACCOUNT_EMAIL_VERIFICATION = "none"
+# The widget's sign-in tokens (accounts.widget_tokens): how long one lasts; the open
+# widget swaps it for a fresh one at half that.
+LIVECHAT_WIDGET_TOKEN_SECONDS = env_int("LIVECHAT_WIDGET_TOKEN_SECONDS", 3600)
 
 LANGUAGE_CODE = "en"
 # Only what the project ships; the languages issue adds the others.

@@ -11,13 +11,16 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.clickjacking import xframe_options_exempt
-from django.views.decorators.csrf import ensure_csrf_cookie
+from django.views.decorators.csrf import csrf_exempt, ensure_csrf_cookie
 
+from accounts import widget_tokens
+from accounts.models import User
 from accounts.roles import is_helper, public_user
 from core.errors import NotFound
 
 from . import selectors
 from .formatting import EMOJI_SHORTCODES
+from .models import Room
 from .payloads import room_ref
 
 
@@ -32,11 +35,25 @@ def room_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _room_context(request: HttpRequest, slug: str, *, embedded: bool) -> dict[str, Any]:
+def _room_or_404(slug: str) -> Room:
     try:
-        room = selectors.get_room(slug)
+        return selectors.get_room(slug)
     except NotFound as error:
         raise Http404(error.detail) from None
+
+
+def _token_user(request: HttpRequest) -> User | None:
+    """The user of a widget token posted by the widget's frame. Only a frame may post one
+    (``Sec-Fetch-Dest``, which pages cannot forge): another site's page could otherwise
+    open the chat signed in as someone else by posting its own token. Browsers too old to
+    send the header are taken at their word, as the form is useless to them anyway."""
+    if request.method != "POST" or request.headers.get("Sec-Fetch-Dest", "iframe") != "iframe":
+        return None
+    return widget_tokens.user_for(request.POST.get("token", ""))
+
+
+def _room_context(request: HttpRequest, slug: str, *, embedded: bool) -> dict[str, Any]:
+    room = _room_or_404(slug)
     # A help room shows what to expect above the message box (the help desk's banner,
     # templates/helpdesk/room_banner.html), from the availability API it registered.
     help_room = room.slug in settings.LIVECHAT_HELP_ROOMS
@@ -69,13 +86,38 @@ def room_page(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @xframe_options_exempt
-@login_required
+@csrf_exempt  # the token form, which a frame without cookies posts: see _token_user
 @ensure_csrf_cookie
 def room_embed(request: HttpRequest, slug: str) -> HttpResponse:
     """The help-panel widget: the same conversation in a ~360×600 panel, meant for an
     iframe on the wiki. Only LIVECHAT_EMBED_ORIGINS may frame it (CSP frame-ancestors);
-    every other page refuses to be framed at all (livechat.middleware)."""
-    response = render(request, "livechat/embed.html", _room_context(request, slug, embedded=True))
+    every other page refuses to be framed at all (livechat.middleware).
+
+    Signed out, it offers to sign in: wikis refuse to be framed, so through a popup, which
+    hands the frame a token (accounts.widget_tokens) that the frame posts here when the
+    browser gives it no cookies (docs/wiki.md, "The widget")."""
+    token_user = _token_user(request)
+    if token_user is not None:
+        request.user = token_user
+    if request.user.is_authenticated:
+        context = _room_context(request, slug, embedded=True)
+        if token_user is not None:
+            context["config"].update(
+                token=widget_tokens.issue(token_user),
+                tokenRefreshUrl=reverse("widget-token"),
+                tokenSeconds=settings.LIVECHAT_WIDGET_TOKEN_SECONDS,
+            )
+        response = render(request, "livechat/embed.html", context)
+    else:
+        response = render(
+            request,
+            "livechat/embed_signin.html",
+            {
+                "room": _room_or_404(slug),
+                "token_rejected": request.method == "POST",
+                "popup_url": reverse("widget-sign-in"),
+            },
+        )
     ancestors = " ".join(["'self'", *settings.LIVECHAT_EMBED_ORIGINS])
     response["Content-Security-Policy"] = f"frame-ancestors {ancestors}"
     return response

@@ -5,6 +5,7 @@
 // While it is open the helper counts as online; input on the page (at most once a
 // minute) tells the server they are active, i.e. available to answer.
 
+import { socketUrl } from "../livechat/auth.js";
 import { Connection } from "../livechat/connection.js";
 
 const ACTIVE_EVERY_MS = 60_000;
@@ -14,8 +15,7 @@ class HelpdeskSocket {
     this.listeners = new Set();
     this.state = "connecting";
     this.lastActive = 0;
-    const scheme = location.protocol === "https:" ? "wss" : "ws";
-    this.connection = new Connection(`${scheme}://${location.host}/ws/helpdesk/`, {
+    this.connection = new Connection(socketUrl("/ws/helpdesk/"), {
       onFrame: (frame) => this.onFrame(frame),
       onState: (state) => this.onState(state),
     });

@@ -16,7 +16,8 @@ export function backoffDelay(attempt) {
 
 export class Connection {
   /**
-   * @param {string} url        ws:// or wss:// URL of the room socket
+   * @param {string|function(): string} url  ws:// or wss:// URL of the socket, or a function
+   *   giving it on each connect (the widget's address carries a token that is renewed)
    * @param {object} handlers   onFrame(frame), onOpen(), onClose({code, retryInMs}),
    *                            onState(state) with state "connecting" | "open" | "waiting"
    */
@@ -83,7 +84,7 @@ export class Connection {
     this.handlers.onState?.("connecting");
     let socket;
     try {
-      socket = new WebSocket(this.url);
+      socket = new WebSocket(typeof this.url === "function" ? this.url() : this.url);
     } catch (error) {
       // A malformed URL or a blocked port throws synchronously; treat it like a close.
       console.error("livechat: cannot open socket", error);

@@ -3,6 +3,7 @@
 // Everything here writes text with textContent; the only HTML the chat ever parses is a
 // message's server-sanitised `html` (see message-view.js).
 
+import { authHeaders } from "./auth.js";
 import { relativeTime } from "./format.js";
 import { gettext, interpolate } from "./i18n.js";
 
@@ -69,10 +70,11 @@ export class ApiError extends Error {
  * `{"error": …}` answers raised as ApiError.
  */
 export async function fetchJSON(url, { method = "GET", body } = {}) {
-  const headers = { Accept: "application/json" };
+  // A widget signed in by a token (auth.js) has no cookies to send: the token says who it is.
+  const headers = { Accept: "application/json", ...authHeaders() };
   if (method !== "GET") {
     headers["Content-Type"] = "application/json";
-    headers["X-CSRFToken"] = readCookie("csrftoken") || "";
+    if (!headers.Authorization) headers["X-CSRFToken"] = readCookie("csrftoken") || "";
   }
   const response = await fetch(url, {
     method,

@@ -7,6 +7,7 @@
 // the unacknowledged queue; `resync` starts over as on a fresh page. While the socket
 // stays down the page polls the events API and posts its queue.
 
+import { socketUrl } from "./auth.js";
 import { Connection } from "./connection.js";
 import { Delivery } from "./delivery.js";
 import { fetchJSON } from "./dom.js";
@@ -107,9 +108,8 @@ export class ChatRoom {
     });
     this.status = new ConnectionStatus(dom, () => this.statusFacts());
 
-    const scheme = location.protocol === "https:" ? "wss" : "ws";
     this.connection = new Connection(
-      `${scheme}://${location.host}/ws/rooms/${encodeURIComponent(this.slug)}/`,
+      socketUrl(`/ws/rooms/${encodeURIComponent(this.slug)}/`),
       {
         onFrame: (frame) => this.onFrame(frame),
         onOpen: () => this.delivery.socketOpened(),
