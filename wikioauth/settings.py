@@ -92,6 +92,7 @@ IDENTITY_GRANT = "mwoauth-authonly"
 OAUTH2_PROVIDER = {
     "SCOPES": {IDENTITY_GRANT: "User identity verification only"},
     "DEFAULT_SCOPES": [IDENTITY_GRANT],
+    "OAUTH2_VALIDATOR_CLASS": "wikioauth.validators.Validator",
     # Extension:OAuth's lifetimes ($wgOAuth2GrantExpirationInterval, $wgOAuth2RefreshTokenTTL).
     "ACCESS_TOKEN_EXPIRE_SECONDS": 4 * 3600,
     "REFRESH_TOKEN_EXPIRE_SECONDS": 365 * 24 * 3600,
