@@ -38,6 +38,11 @@ INSTALLED_APPS = [
     "wikioauth",
 ]
 
+# No Cross-Origin-Opener-Policy: the chat's widget signs in through a popup and gets its
+# token back through window.opener, which a COOP of "same-origin" on any page of the way
+# would cut (docs/wiki.md, "The widget"). Wikimedia's login pages do not send one either.
+SECURE_CROSS_ORIGIN_OPENER_POLICY = None
+
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -16,6 +16,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+import requests
 
 ROOT = Path(__file__).resolve().parents[2]
 CREDENTIALS = ROOT / ".wiki" / "credentials.env"
@@ -86,3 +87,21 @@ def local_wiki() -> LocalWiki:
         oauth_key=values.get("LIVECHAT_WIKI_OAUTH_KEY", ""),
         oauth_secret=values.get("LIVECHAT_WIKI_OAUTH_SECRET", ""),
     )
+
+
+@pytest.fixture(scope="session")
+def oauth(local_wiki: LocalWiki) -> LocalWiki:
+    """The local wiki with its stand-in OAuth 2 server (wikioauth/) answering."""
+    reason = ""
+    if not local_wiki.oauth_rest:
+        reason = "credentials.env has no LIVECHAT_WIKI_OAUTH_REST (`make wiki` writes it)"
+    else:
+        try:
+            requests.get(local_wiki.oauth_rest.removesuffix("rest.php") + "login", timeout=5)
+        except requests.ConnectionError:
+            reason = f"the stand-in OAuth server does not answer at {local_wiki.oauth_rest}"
+    if reason:
+        if os.environ.get("LIVECHAT_REQUIRE_WIKI") == "1":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return local_wiki
