@@ -16,7 +16,6 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods
 from oauth2_provider.oauth2_backends import get_oauthlib_core
-from oauth2_provider.views import AuthorizationView
 
 from wikioauth import wiki
 from wikioauth.models import WikiAccount
@@ -105,14 +104,3 @@ def profile(request: HttpRequest) -> HttpResponse:
     }
     return JsonResponse(body)
 
-
-class Authorize(AuthorizationView):
-    """DOT's authorization endpoint, taking an empty ``scope`` as no scope: Extension:OAuth
-    then grants what the consumer was registered with (its ``#default`` scope), and
-    allauth's MediaWiki provider sends ``scope=`` with nothing in it."""
-
-    def get(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-        if "scope" in request.GET and not request.GET["scope"].strip():
-            request.GET = request.GET.copy()
-            del request.GET["scope"]
-        return super().get(request, *args, **kwargs)
