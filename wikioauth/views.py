@@ -103,4 +103,3 @@ def profile(request: HttpRequest) -> HttpResponse:
         "grants": token.scope.split(),
     }
     return JsonResponse(body)
-
