@@ -202,6 +202,15 @@ class Wiki:
         ]
         return sorted(entries, key=lambda entry: entry.log_id)
 
+    def title(self, title: str) -> tuple[str, int]:
+        """``title`` as the wiki spells it, with its namespace number: "Project:Help_desk"
+        is ("TestWiki:Help desk", 4) on the local wiki. Partial blocks name pages this
+        way, so a title from the settings is compared only once normalised."""
+        pages = self._query(titles=title).get("pages", [])
+        if len(pages) != 1 or pages[0].get("invalid") or "ns" not in pages[0]:
+            raise WikiUnavailable(f"{title!r} is not a page title on this wiki")
+        return pages[0]["title"], pages[0]["ns"]
+
     def mentors(self, *, page: str = MENTOR_LIST_PAGE) -> list[Mentor]:
         """The mentor list as GrowthExperiments writes it: ``{"Mentors": {"<user id>":
         {"username", "message", "weight", "automaticallyAssigned"}}}``; [] when the page
