@@ -26,7 +26,14 @@ from . import selectors
 from .broadcast import room_group, user_group
 from .delivery import EventCursor
 from .events import EventFrames, dumps
-from .frames import Frame, FrameContext, disconnect_hooks, handler_for, parse_frame
+from .frames import (
+    Frame,
+    FrameContext,
+    connect_hooks,
+    disconnect_hooks,
+    handler_for,
+    parse_frame,
+)
 from .models import Room
 from .payloads import room_ref
 from .presence import member_key, store
@@ -101,6 +108,13 @@ class RoomConsumer(LeanDispatch):
         )
         await self.broadcast_presence(online)
         self.heartbeat = asyncio.create_task(self.keep_presence())
+        # Apps that prepare for this person's writes (moderation: the wiki's blocks).
+        # After the hello, so the page shows the room without waiting for them.
+        for hook in connect_hooks():
+            try:
+                await database_sync_to_async(hook)(self.context)
+            except Exception:
+                logger.exception("socket-opened hook %r failed", hook)
 
     async def disconnect(self, code: int) -> None:
         if self.heartbeat is not None:

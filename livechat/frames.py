@@ -61,6 +61,20 @@ def frame(frame_type: str) -> Callable[[FrameHandler], FrameHandler]:
     return decorate
 
 
+_connect_hooks: list[Callable[[FrameContext], None]] = []
+
+
+def register_connect_hook(hook: Callable[[FrameContext], None]) -> None:
+    """Run ``hook`` (on the database thread) whenever a room socket opens, after its
+    hello: moderation loads the person's wiki blocks so their first write is quick."""
+    if hook not in _connect_hooks:
+        _connect_hooks.append(hook)
+
+
+def connect_hooks() -> list[Callable[[FrameContext], None]]:
+    return list(_connect_hooks)
+
+
 _disconnect_hooks: list[Callable[[FrameContext], None]] = []
 
 
