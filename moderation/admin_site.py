@@ -26,6 +26,7 @@ from django.views.decorators.cache import never_cache
 
 from accounts.roles import is_moderator
 
+from . import wiki_blocks
 from .models import AbuseFilter, Block, ModerationLog, Report
 
 
@@ -63,6 +64,8 @@ class ModerationAdminSite(admin.AdminSite):
             "open_reports": Report.objects.filter(status=Report.Status.OPEN).count(),
             "filters_needing_attention": AbuseFilter.objects.filter(needs_attention=True).count(),
             "active_blocks": Block.objects.active().count(),
+            # The wiki whose blocks apply here has not answered since then (None: it does).
+            "wiki_unreachable_since": wiki_blocks.unreachable_since(),
         }
         recent = ModerationLog.objects.select_related("actor", "target_user")[:10]
         context = {"waiting": waiting, "recent_log": recent, **(extra_context or {})}

@@ -9,16 +9,21 @@ class ModerationConfig(AppConfig):
     default = True
 
     def ready(self) -> None:
-        # Plug into the chat: the guard on every write, the moderation frames and routes.
+        # Plug into the chat: the guard on every write, the moderation frames and routes,
+        # and the wiki's blocks (moderation.wiki_blocks).
+        from livechat.frames import register_connect_hook
         from livechat.guard import install_block_check, install_guard
         from livechat.routes import register_routes
 
-        from . import api, blocklist, socket_frames  # noqa: F401
-        from .guard import check_write
+        from . import api, socket_frames, wiki_blocks  # noqa: F401
+        from .guard import blocked_among, check_write
 
         install_guard(check_write)
-        install_block_check(blocklist.blocked_among)
+        install_block_check(blocked_among)
         register_routes(api.routes())
+        # The wiki's blocks: warmed when a room socket opens, the block log followed.
+        register_connect_hook(wiki_blocks.warm)
+        wiki_blocks.register()
 
 
 class ModerationAdminConfig(admin_apps.AdminConfig):

@@ -20,7 +20,7 @@ from livechat.guard import Verdict, WriteAttempt
 from livechat.payloads import iso
 from moderation.errors import Blocked
 
-from . import blocklist, ratelimit
+from . import blocklist, ratelimit, wiki_blocks
 from .filters import run_filters
 
 # Writes that post new text into a room count against rate limits and slow mode.
@@ -38,14 +38,30 @@ def check_write(attempt: WriteAttempt) -> Verdict | None:
 
 
 def check_blocks(attempt: WriteAttempt) -> None:
+    """The chat's own blocks first (its moderators' word), then the wiki's, for wiki
+    accounts (moderation.wiki_blocks: cached, no request while fresh)."""
     block = blocklist.block_for(attempt.user.pk, attempt.room.pk)
-    if block is None:
-        return
-    raise Blocked(
-        block_sentence(block),
-        reason=block.reason,
-        expires_at=iso(block.expires_at),
-    )
+    if block is not None:
+        raise Blocked(
+            block_sentence(block),
+            reason=block.reason,
+            expires_at=iso(block.expires_at),
+            source="chat",
+        )
+    wiki_block = wiki_blocks.block_for(attempt.user)
+    if wiki_block is not None:
+        raise Blocked(
+            wiki_block_sentence(wiki_block),
+            reason=wiki_block.reason,
+            expires_at=iso(wiki_block.expires_at),
+            source="wiki",
+        )
+
+
+def blocked_among(user_ids: list[int], room_id: int) -> set[int]:
+    """Those of ``user_ids`` blocked from writing in ``room_id`` now, by the chat or by
+    the wiki (livechat.guard.blocked_among: the help desk's availability)."""
+    return blocklist.blocked_among(user_ids, room_id) | wiki_blocks.blocked_among(user_ids)
 
 
 def block_sentence(block: blocklist.ActiveBlock) -> str:
@@ -71,6 +87,36 @@ def block_sentence(block: blocklist.ActiveBlock) -> str:
     else:
         sentence = _(
             "You are blocked from writing in this room until %(until)s UTC. Reason: %(reason)s"
+        )
+    return sentence % values
+
+
+def wiki_block_sentence(block: wiki_blocks.WikiBlockHere) -> str:
+    """What someone blocked on the wiki is told: that the block is the wiki's (the chat's
+    moderators cannot lift it), why, and until when."""
+    values = {"reason": block.reason}
+    if block.expires_at is None:
+        if block.site_wide:
+            sentence = _(
+                "You are blocked on the wiki indefinitely, so you cannot write in the chat "
+                "either. Reason given on the wiki: %(reason)s"
+            )
+        else:
+            sentence = _(
+                "The wiki blocks you from editing its help desk indefinitely, so you cannot "
+                "write in the chat either. Reason given on the wiki: %(reason)s"
+            )
+        return sentence % values
+    values["until"] = date_format(timezone.localtime(block.expires_at), "DATETIME_FORMAT")
+    if block.site_wide:
+        sentence = _(
+            "You are blocked on the wiki until %(until)s UTC, so you cannot write in the chat "
+            "either. Reason given on the wiki: %(reason)s"
+        )
+    else:
+        sentence = _(
+            "The wiki blocks you from editing its help desk until %(until)s UTC, so you "
+            "cannot write in the chat either. Reason given on the wiki: %(reason)s"
         )
     return sentence % values
 

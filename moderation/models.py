@@ -204,6 +204,10 @@ class ModerationLog(models.Model):
         FILTER_CHANGE = "filter_change", _("Change filter")
         FILTER_SUSPEND = "filter_suspend", _("Suspend filter")
         REPORT_RESOLVE = "report_resolve", _("Resolve report")
+        # Written by the chat itself (no actor): the wiki whose blocks apply here stopped
+        # answering, or answers again (moderation.wiki_blocks).
+        WIKI_UNREACHABLE = "wiki_unreachable", _("Wiki unreachable")
+        WIKI_REACHABLE = "wiki_reachable", _("Wiki reachable again")
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -390,3 +394,44 @@ class AbuseLog(models.Model):
             "user": self.user,
             "outcome": ", ".join(self.outcome),
         }
+
+
+class KnownWikiBlocks(models.Model):
+    """The wiki's blocks that applied to one wiki account when the chat last asked
+    (moderation.wiki_blocks): what it goes on when the wiki cannot be reached, even after
+    a restart or with the cache emptied. Only the blocks that apply here are kept."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+    # [{"id", "site_wide", "reason", "expires_at"}]: expires_at ISO 8601 or null.
+    blocks = models.JSONField(_("blocks"), default=list)
+    checked_at = models.DateTimeField(_("checked at"))
+
+    class Meta:
+        verbose_name = _("known wiki blocks")
+        verbose_name_plural = _("known wiki blocks")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {len(self.blocks)} at {self.checked_at:%Y-%m-%d %H:%M}"
+
+
+class WikiBlockWatch(models.Model):
+    """One row (pk 1): how far the chat has read the wiki's block log, and since when the
+    wiki has not answered (null: it answers). Kept in the database so a restart neither
+    re-reads the log from the start nor reports the same outage twice."""
+
+    last_log_id = models.PositiveBigIntegerField(_("last block log id"), null=True, blank=True)
+    unreachable_since = models.DateTimeField(_("unreachable since"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        verbose_name = _("wiki block watch")
+        verbose_name_plural = _("wiki block watch")
+
+    def __str__(self) -> str:
+        return f"block log at {self.last_log_id}"
