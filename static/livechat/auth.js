@@ -5,6 +5,8 @@
 // calls and as `?token=` in its sockets' address, and swaps it for a fresh one at half its
 // life. Pages signed in by a cookie have no token, and nothing here changes for them.
 
+import { storage } from "./storage.js";
+
 export const TOKEN_STORE = "livechat:widget-token";
 
 let token;
@@ -24,16 +26,16 @@ function fromPage() {
  * may be refused in a third-party frame: the token then lives as long as the page. */
 export function remember(value) {
   try {
-    if (value) sessionStorage.setItem(TOKEN_STORE, value);
-    else sessionStorage.removeItem(TOKEN_STORE);
+    if (value) storage("sessionStorage")?.setItem(TOKEN_STORE, value);
+    else storage("sessionStorage")?.removeItem(TOKEN_STORE);
   } catch {
-    // Storage blocked: nothing to do.
+    // Storage full or blocked: the token lasts as long as the page.
   }
 }
 
 export function remembered() {
   try {
-    return sessionStorage.getItem(TOKEN_STORE);
+    return storage("sessionStorage")?.getItem(TOKEN_STORE) ?? null;
   } catch {
     return null;
   }

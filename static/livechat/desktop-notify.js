@@ -9,6 +9,7 @@
 
 import { gettext, interpolate } from "./i18n.js";
 import { notificationSentence } from "./notification-text.js";
+import { storage } from "./storage.js";
 
 /** localStorage key of the person's choice in this browser: "on", or anything else. */
 export const OPT_IN_KEY = "livechat.desktopNotifications";
@@ -70,7 +71,7 @@ export function writeOptIn(storage, on) {
 function browser() {
   return {
     doc: globalThis.document,
-    storage: globalThis.localStorage,
+    storage: storage("localStorage"),
     NotificationImpl: globalThis.Notification,
     win: globalThis.window,
   };

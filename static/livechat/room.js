@@ -19,6 +19,7 @@ import { OutgoingList } from "./outgoing.js";
 import { Poller, POLL_AFTER_MS } from "./polling.js";
 import { Presence } from "./presence.js";
 import { Sender } from "./sending.js";
+import { storage } from "./storage.js";
 import { ConnectionStatus } from "./status.js";
 import { Timeline } from "./timeline.js";
 
@@ -71,7 +72,7 @@ export class ChatRoom {
     });
     this.sender = new Sender({
       outbox: new Outbox(`livechat:outbox:${this.slug}:${this.me.id}`, {
-        storage: globalThis.sessionStorage ?? null,
+        storage: storage("sessionStorage"),
       }),
       send: (frame) => this.send(frame),
       view: this.outgoing,
