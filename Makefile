@@ -19,10 +19,17 @@ setup: $(STAMP)
 # The timer worker (docs/jobs.md) runs in the background beside the server, on the same
 # database, and stops with it: when runserver exits for any reason (Ctrl-C included), the
 # EXIT trap sends it SIGTERM and waits while it finishes the timer it is running.
+#
+# With the local wiki of `make wiki` up, the chat uses it (sign-in, blocks, roles: docs/wiki.md);
+# without it, wiki features are off.
 run: setup
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
 	set -e; \
+	if [ -f .wiki/credentials.env ] && curl -fsS -o /dev/null --max-time 3 \
+	    "$$(sed -n 's/^LIVECHAT_WIKI_API=//p' .wiki/credentials.env)?action=query&format=json"; then \
+	  export LIVECHAT_ENV_FILE=.wiki/credentials.env; echo "Using the local wiki (make wiki)."; \
+	fi; \
 	$(BIN)/python manage.py run_timers & timers=$$!; \
 	trap 'status=$$?; kill $$timers 2>/dev/null; wait $$timers || :; exit $$status' EXIT; \
 	trap 'exit 130' INT TERM; \

@@ -41,6 +41,20 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+def load_env_file(path: str) -> None:
+    """``KEY=value`` lines of ``path`` into the environment, under what is already set:
+    `make run` passes the local wiki's .wiki/credentials.env this way (docs/wiki.md), whose
+    values hold spaces a shell would split."""
+    if not path or not Path(path).is_file():
+        return
+    for line in Path(path).read_text().splitlines():
+        key, sep, value = line.partition("=")
+        if sep and key.strip().startswith("LIVECHAT_"):
+            os.environ.setdefault(key.strip(), value.strip())
+
+
+load_env_file(os.environ.get("LIVECHAT_ENV_FILE", ""))
+
 DEBUG = env_bool("DEBUG", True)
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
