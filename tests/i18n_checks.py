@@ -332,6 +332,8 @@ NON_PROSE = {
     "Content-Type",
     "X-CSRFToken",
     "X-Requested-With",
+    "Authorization",
+    "Bearer",
 }
 TWO_WORDS = re.compile(r"[A-Za-z]+\s+[A-Za-z]+")
 ONE_WORD = re.compile(r"^[A-Z][a-z]+[.!?…]?$")
@@ -673,7 +675,7 @@ def untranslated_script_text(path: Path) -> list[Finding]:
     return findings
 
 
-SCRIPT_DIRS = ("livechat", "helpdesk")
+SCRIPT_DIRS = ("livechat", "helpdesk", "accounts")
 
 
 def script_files() -> list[Path]:

@@ -8,6 +8,8 @@
 import { storage } from "./storage.js";
 
 export const TOKEN_STORE = "livechat:widget-token";
+// The Authorization scheme (accounts/widget_tokens.py BEARER).
+const SCHEME = "Bearer";
 
 let token;
 let refreshTimer = null;
@@ -54,7 +56,7 @@ export function currentToken() {
 
 export function authHeaders() {
   const value = currentToken();
-  return value ? { Authorization: `Bearer ${value}` } : {};
+  return value ? { Authorization: `${SCHEME} ${value}` } : {};
 }
 
 /** A socket address with the token, when there is one (read at each connect). */
@@ -84,7 +86,7 @@ async function refresh(config) {
   try {
     const response = await fetch(config.tokenRefreshUrl, {
       method: "POST",
-      headers: { Accept: "application/json", Authorization: `Bearer ${token}` },
+      headers: { Accept: "application/json", Authorization: `${SCHEME} ${token}` },
       credentials: "omit",
     });
     if (response.ok) {
