@@ -11,6 +11,7 @@ class ModerationConfig(AppConfig):
     def ready(self) -> None:
         # Plug into the chat: the guard on every write, the moderation frames and routes,
         # and the wiki's blocks (moderation.wiki_blocks).
+        from accounts.signals import wiki_signed_in
         from livechat.frames import register_connect_hook
         from livechat.guard import install_block_check, install_guard
         from livechat.routes import register_routes
@@ -21,8 +22,10 @@ class ModerationConfig(AppConfig):
         install_guard(check_write)
         install_block_check(blocked_among)
         register_routes(api.routes())
-        # The wiki's blocks: warmed when a room socket opens, the block log followed.
+        # The wiki's blocks: read at sign-in, warmed when a room socket opens, the block
+        # log followed.
         register_connect_hook(wiki_blocks.warm)
+        wiki_signed_in.connect(wiki_blocks.signed_in, dispatch_uid="moderation.wiki_blocks")
         wiki_blocks.register()
 
 

@@ -6,7 +6,7 @@ site-wide, or partially from the help desk's page or namespace
 a local block, saying the block is the wiki's.
 
 When the chat asks the wiki:
-- at sign-in (:func:`refresh`, called by the sign-in adapter), and when a room socket
+- at sign-in (:func:`refresh`, on accounts' ``wiki_signed_in`` signal), and when a room socket
   connects (:func:`warm`), so that the first write finds the answer cached;
 - on a write whose cached answer is older than LIVECHAT_WIKI_BLOCK_CACHE_SECONDS;
 - every minute, the block log (:func:`follow_block_log`, a timer): the people blocked,
@@ -298,6 +298,11 @@ def refresh(user: User) -> WikiBlockHere | None:
         return None
     now = clock.now()
     return _longest(_known(user, now=now, ask=True).blocks, now)
+
+
+def signed_in(sender: object, *, user: User, **kwargs: Any) -> None:
+    """accounts.signals.wiki_signed_in: read the person's wiki blocks afresh."""
+    refresh(user)
 
 
 def warm(context: FrameContext) -> None:

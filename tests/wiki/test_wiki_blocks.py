@@ -16,6 +16,7 @@ from channels.db import database_sync_to_async
 from django.core.cache import cache
 
 from accounts.models import User
+from accounts.signals import wiki_signed_in
 from livechat import actions
 from livechat.guard import WriteAttempt, blocked_among, check_write
 from livechat.models import Message, Room
@@ -164,10 +165,12 @@ def test_a_local_block_comes_first_and_says_it_is_the_chats(person, moderator, r
 def test_signing_in_reads_the_wiki_at_once(person, room, clock):
     send(person, room)  # cached: not blocked
     block_on_wiki()
-    # What the sign-in adapter calls: the wiki is asked now, whatever the cache says.
+    # What signing in with the wiki sends: the wiki is asked now, whatever the cache says.
+    wiki_signed_in.send(sender=User, user=person, profile={"sub": str(person.wiki_id)})
+    refused(person, room)
+    # The same, called directly.
     block = wiki_blocks.refresh(person)
     assert block is not None and block.site_wide and block.reason == "Vandalism on the wiki"
-    refused(person, room)
 
 
 async def test_a_socket_connecting_loads_the_wiki_blocks(connect, person, room, clock):
