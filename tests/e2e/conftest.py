@@ -8,11 +8,10 @@ what they create with the ORM is committed and visible to that process.
 from __future__ import annotations
 
 import os
-import re
-from urllib.parse import urlencode
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from django.db import connections
