@@ -188,9 +188,13 @@ def _here(block: WikiBlock) -> WikiBlockHere:
 def _ask(wiki: Wiki, users: list[User], *, now: datetime) -> dict[int, Known]:
     """The blocks that apply here to each of ``users``, from the wiki (raises
     WikiUnavailable). Partial blocks elsewhere on the wiki are left out."""
+    names = [user.username for user in users]
     try:
         title, namespace = _help_desk(wiki)
-        found = wiki.blocks(user.username for user in users)
+        found = wiki.blocks(names)
+        # A global block (Wikimedia's farm) stops writing on every wiki, so here too.
+        for name, blocks in wiki.global_blocks(names).items():
+            found.setdefault(name, []).extend(blocks)
     except WikiUnavailable:
         _forget_client(wiki)
         raise

@@ -304,3 +304,28 @@ def test_an_unreachable_wiki_leaves_the_last_known_state_plus_local_blocks(
     assert follow(clock, seconds=60) == 1
     send(person, room)
     assert KnownWikiBlocks.objects.get(user=person).blocks == []
+
+
+# --- global blocks ---------------------------------------------------------------------------
+
+
+def test_a_global_block_refuses_like_a_wiki_block(person, room, clock, monkeypatch):
+    """No wiki here has GlobalBlocking: the local wiki answers list=blocks for real, and the
+    global block comes from a recorded answer of a Wikimedia wiki (tests/data/wiki)."""
+    from wiki.client import global_block
+
+    from .test_global_blocks import RECORDED
+
+    row = {**RECORDED["query"]["globalblocks"][1], "target": BLOCKED}
+    monkeypatch.setattr(
+        Wiki,
+        "global_blocks",
+        lambda self, names: {BLOCKED: [global_block(row)]} if BLOCKED in names else {},
+    )
+    wiki_blocks.refresh(person)
+    error = refused(person, room)
+    assert error.extra == {
+        "reason": "Long-term abuse",
+        "expires_at": "2027-01-05T12:00:00Z",
+        "source": "wiki",
+    }

@@ -84,3 +84,11 @@ def test_a_wiki_that_cannot_be_reached_is_one_clear_error():
         gone.users(["Anyone"])
     with pytest.raises(WikiUnavailable):
         gone.mentors()
+
+
+def test_a_wiki_without_global_blocking_has_none_and_is_asked_once(wiki: Wiki):
+    assert wiki.global_blocks(["Newcomer", "Mentor"]) == {}
+    # Learnt from the wiki's warning ("Unrecognized value for parameter list"): not asked
+    # again.
+    assert wiki._global_blocking is False
+    assert wiki.global_blocks(["Newcomer"]) == {}
