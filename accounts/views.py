@@ -18,7 +18,10 @@ from . import widget_tokens
 
 
 def wiki_sign_in_enabled() -> bool:
-    return bool(settings.LIVECHAT_WIKI_OAUTH_REST and settings.LIVECHAT_WIKI_OAUTH_KEY)
+    """Whether the wiki's OAuth consumer is configured (its rest.php, and the app that
+    config/settings.py gives allauth from LIVECHAT_WIKI_OAUTH_KEY)."""
+    apps = settings.SOCIALACCOUNT_PROVIDERS.get("mediawiki", {}).get("APPS", [])
+    return bool(settings.LIVECHAT_WIKI_OAUTH_REST and apps)
 
 
 class SignInView(auth_views.LoginView):
