@@ -25,7 +25,23 @@ MENTOR_LIST_PAGE = "MediaWiki:GrowthMentors.json"
 
 
 class WikiUnavailable(Exception):
-    """The wiki could not be reached, refused us, or answered something unexpected."""
+    """The wiki could not be reached, refused us, or answered something unexpected.
+    Worth trying again later: the wiki down, lagged (``maxlag``), read-only, or limiting
+    our rate."""
+
+
+class WikiRefused(Exception):
+    """The wiki will not take this edit, and trying again will not change that: no
+    permission, a protected page, an abuse filter, the bot blocked. ``code`` is the API's."""
+
+    def __init__(self, code: str, info: str) -> None:
+        super().__init__(f"{code}: {info}")
+        self.code = code
+        self.info = info
+
+
+class EditConflict(Exception):
+    """Someone else edited the page after the revision the edit was based on."""
 
 
 @dataclass(frozen=True)
@@ -70,6 +86,49 @@ class Mentor:
     message: str
     weight: int
     automatic: bool  # takes new mentees automatically
+
+
+@dataclass(frozen=True)
+class Page:
+    title: str  # as the wiki spells it
+    exists: bool
+    rev_id: int  # 0 when the page does not exist
+    text: str
+    size: int  # bytes, as the wiki counts them
+    timestamp: datetime | None
+
+
+@dataclass(frozen=True)
+class Revision:
+    rev_id: int
+    parent_id: int
+    user: str
+    user_id: int  # 0 for an IP edit
+    timestamp: datetime
+    comment: str
+
+
+@dataclass(frozen=True)
+class Edit:
+    title: str
+    rev_id: int  # the page's revision after the edit (the old one when nothing changed)
+    changed: bool  # False: the text was already what the edit asked for
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    title: str
+    snippet: str  # plain text: the wiki's highlight markup removed
+    namespace: int
+
+
+# Errors of action=edit worth trying again later (the job queue retries with backoff);
+# any other error code refuses for good (WikiRefused).
+RETRYABLE_EDIT_ERRORS = frozenset(
+    {"ratelimited", "readonly", "maxlag", "badtoken", "assertuserfailed", "assertbotfailed"}
+)
+# Wikimedia's convention for bots: back off while the database replicas lag by more.
+MAXLAG_SECONDS = 5
 
 
 def _time(value: str | None) -> datetime | None:
@@ -260,6 +319,148 @@ class Wiki:
         ]
         return sorted(entries, key=lambda entry: entry.log_id)
 
+    # -- pages ---------------------------------------------------------------------------
+
+    def page(self, title: str) -> Page:
+        """The page's latest revision: its text, id, size and time."""
+        query = self._query(
+            prop="revisions",
+            titles=title,
+            rvprop="ids|timestamp|size|content",
+            rvslots="main",
+        )
+        pages = query.get("pages") or [{}]
+        row = pages[0]
+        name = row.get("title", title)
+        if row.get("missing") or not row.get("revisions"):
+            return Page(title=name, exists=False, rev_id=0, text="", size=0, timestamp=None)
+        revision = row["revisions"][0]
+        return Page(
+            title=name,
+            exists=True,
+            rev_id=revision["revid"],
+            text=revision["slots"]["main"]["content"],
+            size=revision.get("size", 0),
+            timestamp=_time(revision.get("timestamp")),
+        )
+
+    def revisions(self, title: str, *, after_rev_id: int = 0, limit: int = 50) -> list[Revision]:
+        """The page's revisions newer than ``after_rev_id``, oldest first (at most
+        ``limit``, the oldest of them: call again from the last one for more)."""
+        params: dict[str, Any] = {
+            "prop": "revisions",
+            "titles": title,
+            "rvprop": "ids|user|userid|timestamp|comment",
+            "rvlimit": min(limit, 500),
+            "rvdir": "newer",
+        }
+        if after_rev_id:
+            params["rvstartid"] = after_rev_id
+        query = self._query(**params)
+        pages = query.get("pages") or [{}]
+        return [
+            Revision(
+                rev_id=row["revid"],
+                parent_id=row.get("parentid", 0),
+                user=row.get("user", ""),
+                user_id=row.get("userid", 0),
+                timestamp=_time(row["timestamp"]),  # type: ignore[arg-type]
+                comment=row.get("comment", ""),
+            )
+            for row in pages[0].get("revisions", [])
+            if row["revid"] > after_rev_id
+        ]
+
+    def revision_text(self, rev_id: int) -> str:
+        """The whole text of one revision."""
+        query = self._query(prop="revisions", revids=rev_id, rvprop="content", rvslots="main")
+        try:
+            return query["pages"][0]["revisions"][0]["slots"]["main"]["content"]
+        except (KeyError, IndexError, TypeError) as error:
+            raise WikiUnavailable(f"no text for revision {rev_id}") from error
+
+    def edit(
+        self,
+        title: str,
+        *,
+        summary: str,
+        text: str | None = None,
+        append: str | None = None,
+        new_section: str | None = None,
+        base_rev_id: int | None = None,
+        create_only: bool = False,
+        minor: bool = False,
+    ) -> Edit:
+        """Edit a page as the bot, the way Wikimedia's tools do (``action=edit`` with a
+        CSRF token, ``maxlag``, ``assert=user``): replace its ``text``, ``append`` to it,
+        or add a ``new_section`` with that heading and ``text`` as its body.
+
+        ``base_rev_id`` makes a replacement fail with :class:`EditConflict` if the page
+        changed since that revision; ``create_only`` fails with it if the page exists.
+        Raises :class:`WikiUnavailable` for what is worth retrying later and
+        :class:`WikiRefused` for the rest."""
+        params: dict[str, Any] = {
+            "title": title,
+            "summary": summary,
+            "assert": "user",
+            "maxlag": MAXLAG_SECONDS,
+            "formatversion": 2,
+        }
+        if new_section is not None:
+            params.update(section="new", sectiontitle=new_section, text=text or "")
+        elif append is not None:
+            params["appendtext"] = append
+        else:
+            params["text"] = text or ""
+        if base_rev_id:
+            params["baserevid"] = base_rev_id
+        if create_only:
+            params["createonly"] = 1
+        params["minor" if minor else "notminor"] = 1
+        site = self._connect()
+        try:
+            answer = site.api("edit", http_method="POST", token=site.get_token("csrf"), **params)
+        except mwclient.errors.APIError as error:
+            if error.code in {"editconflict", "articleexists"}:
+                raise EditConflict(str(error.info)) from error
+            if error.code in RETRYABLE_EDIT_ERRORS:
+                self._site = None  # a lost session or token: sign in afresh next time
+                raise WikiUnavailable(f"{error.code}: {error.info}") from error
+            raise WikiRefused(error.code, str(error.info)) from error
+        except (requests.RequestException, mwclient.errors.MwClientError) as error:
+            raise WikiUnavailable(str(error)) from error
+        result = answer.get("edit", {}) if isinstance(answer, dict) else {}
+        if result.get("result") != "Success":
+            # An extension stopped the edit without an error code (a captcha, say).
+            raise WikiRefused("edit-not-saved", json.dumps(result)[:300])
+        name = result.get("title", title)
+        if result.get("nochange"):
+            # The wiki does not say which revision stands when nothing changed: ask.
+            return Edit(title=name, rev_id=self.page(name).rev_id, changed=False)
+        return Edit(title=name, rev_id=int(result["newrevid"]), changed=True)
+
+    # -- search --------------------------------------------------------------------------
+
+    def search(
+        self, text: str, *, namespaces: Iterable[int] = (12, 4), limit: int = 3
+    ) -> list[SearchHit]:
+        """Pages matching ``text`` in the wiki's own search (``list=search``), by default in
+        the Help (12) and Project (4) namespaces."""
+        query = self._query(
+            list="search",
+            srsearch=text,
+            srnamespace="|".join(str(number) for number in namespaces),
+            srlimit=limit,
+            srprop="snippet",
+            srwhat="text",
+        )
+        return [
+            SearchHit(
+                title=row["title"], snippet=_plain(row.get("snippet", "")), namespace=row["ns"]
+            )
+            for row in query.get("search", [])
+        ]
+
     def title(self, title: str) -> tuple[str, int]:
         """``title`` as the wiki spells it, with its namespace number: "Project:Help_desk"
         is ("TestWiki:Help desk", 4) on the local wiki. Partial blocks name pages this
@@ -292,6 +493,15 @@ class Wiki:
             ]
         except (KeyError, IndexError, TypeError, ValueError) as error:
             raise WikiUnavailable(f"{page} is not a mentor list: {error}") from error
+
+
+def _plain(snippet: str) -> str:
+    """A search snippet without the wiki's markup (``<span class="searchmatch">``) and
+    entities: the chat shows it as text."""
+    import html
+    import re
+
+    return html.unescape(re.sub(r"<[^>]+>", "", snippet))
 
 
 def configured_wiki() -> Wiki | None:

@@ -92,3 +92,63 @@ def test_a_wiki_without_global_blocking_has_none_and_is_asked_once(wiki: Wiki):
     # again.
     assert wiki._global_blocking is False
     assert wiki.global_blocks(["Newcomer"]) == {}
+
+
+# --- pages, edits, search -------------------------------------------------------------------
+
+
+def test_an_edit_as_the_bot_reads_back_and_an_unchanged_one_says_so(wiki: Wiki):
+    title = f"Project:Help desk/Client test {uuid.uuid4().hex[:6]}"
+    assert not wiki.page(title).exists
+    first = wiki.edit(title, summary="Client test", text="First line.", create_only=True)
+    assert first.changed and first.title.startswith("TestWiki:Help desk/Client test")
+    page = wiki.page(title)
+    assert (page.exists, page.rev_id, page.text) == (True, first.rev_id, "First line.")
+
+    again = wiki.edit(title, summary="Client test", text="First line.")
+    assert (again.changed, again.rev_id) == (False, first.rev_id)
+
+    section = wiki.edit(title, summary="Client test", new_section="A question", text="Body.")
+    assert section.changed
+    assert "== A question ==\n\nBody." in wiki.page(title).text
+    [created, added] = wiki.revisions(title)
+    assert (created.rev_id, added.rev_id) == (first.rev_id, section.rev_id)
+    assert added.user == "Help desk bot" and added.parent_id == first.rev_id
+    assert wiki.revisions(title, after_rev_id=first.rev_id) == [added]
+    assert wiki.revision_text(first.rev_id) == "First line."
+
+
+def test_an_edit_on_a_stale_base_or_an_existing_page_is_a_conflict(wiki: Wiki):
+    from wiki.client import EditConflict
+
+    title = f"Project:Help desk/Client conflict {uuid.uuid4().hex[:6]}"
+    base = wiki.edit(title, summary="Client test", text="One.")
+    wiki.edit(title, summary="Client test", text="Two.")
+    with pytest.raises(EditConflict):
+        wiki.edit(title, summary="Client test", text="Three.", base_rev_id=base.rev_id)
+    with pytest.raises(EditConflict):
+        wiki.edit(title, summary="Client test", text="Again.", create_only=True)
+    assert wiki.page(title).text == "Two."
+
+
+def test_an_edit_the_wiki_will_never_take_is_refused_for_good(wiki: Wiki):
+    """The bot password has no right to edit the site's scripts: no retry will help."""
+    from wiki.client import WikiRefused
+
+    with pytest.raises(WikiRefused) as refused:
+        wiki.edit("MediaWiki:Common.js", summary="Client test", text="/* no */")
+    assert refused.value.code == "protectednamespace-interface"
+
+
+def test_an_edit_to_a_wiki_that_is_down_is_worth_retrying():
+    with pytest.raises(WikiUnavailable):
+        Wiki(api_url="http://127.0.0.1:9/api.php").edit("X", summary="s", text="t")
+
+
+def test_the_wikis_search_finds_help_pages(wiki: Wiki):
+    title = f"Help:Citing sources {uuid.uuid4().hex[:6]}"
+    wiki.edit(title, summary="Client test", text="To cite a '''book''', use the cite tool.")
+    hits = wiki.search("cite book", limit=10)
+    found = [hit for hit in hits if hit.title == title]
+    assert found and found[0].namespace == 12
+    assert "<span" not in found[0].snippet and "cite" in found[0].snippet
