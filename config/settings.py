@@ -408,3 +408,9 @@ LIVECHAT_WIKI_BLOCK_CACHE_SECONDS = env_int("LIVECHAT_WIKI_BLOCK_CACHE_SECONDS",
 # here; the mentor list and everyone's groups are read again every this many seconds.
 LIVECHAT_WIKI_MODERATOR_GROUPS = env_list("LIVECHAT_WIKI_MODERATOR_GROUPS", ["sysop"])
 LIVECHAT_WIKI_ROLES_SECONDS = env_int("LIVECHAT_WIKI_ROLES_SECONDS", 600)
+# What the chat writes on the wiki is published under the wiki's licence; every page and
+# section the bot writes says so (wikitext, shown as written).
+LIVECHAT_WIKI_LICENCE = os.environ.get(
+    "LIVECHAT_WIKI_LICENCE",
+    "[https://creativecommons.org/licenses/by-sa/4.0/ CC BY-SA 4.0]",
+)
