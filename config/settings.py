@@ -414,3 +414,12 @@ LIVECHAT_WIKI_LICENCE = os.environ.get(
     "LIVECHAT_WIKI_LICENCE",
     "[https://creativecommons.org/licenses/by-sa/4.0/ CC BY-SA 4.0]",
 )
+# Help while waiting (docs/helpdesk.md "Help while waiting"): once an asker's draft has this
+# many words, help pages from the wiki's search and similar answered questions are shown.
+# The wiki's answers are cached this many seconds per key words (every asker typing the
+# same words asks the wiki once); a wiki that did not answer is left alone for RETRY
+# seconds, and one search waits at most TIMEOUT seconds (a person is typing).
+LIVECHAT_SUGGEST_MIN_WORDS = env_int("LIVECHAT_SUGGEST_MIN_WORDS", 3)
+LIVECHAT_SUGGEST_CACHE_SECONDS = env_int("LIVECHAT_SUGGEST_CACHE_SECONDS", 600)
+LIVECHAT_SUGGEST_WIKI_RETRY_SECONDS = env_int("LIVECHAT_SUGGEST_WIKI_RETRY_SECONDS", 60)
+LIVECHAT_SUGGEST_WIKI_TIMEOUT = env_int("LIVECHAT_SUGGEST_WIKI_TIMEOUT", 3)

@@ -20,12 +20,14 @@ def install() -> None:
         mentor_actions,
         search,
         socket_frames,
+        suggestions_api,
     )
 
     event_kinds.register()
     socket_frames.register()
     consumers.register()  # /ws/helpdesk/, the helpers' queue
     register_routes(api.routes())
+    register_routes(suggestions_api.routes())  # help while waiting
     register_message_hook(actions.on_message_created)
     jobs.register()
     # Mentors on the wiki's list get their weights from it (accounts.wiki_roles).
