@@ -22,7 +22,7 @@ from django.db.models import (
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from accounts.roles import MENTOR, public_user
+from accounts.roles import MENTOR, is_helper, public_user, with_role_flags
 from core.errors import NotFound
 from core.params import parse_choice
 from livechat.models import Message, Room
@@ -307,3 +307,20 @@ def backup_choices(*, user: User, limit: int) -> list[tuple[int, str]]:
         .order_by("username")
         .values_list("pk", "username")[:limit]
     )
+
+
+def wiki_indicator(*, room: Room, wiki_name: str, now: datetime) -> dict[str, Any]:
+    """What the "Help chat" button on the wiki's pages shows (docs/wiki.md, "The chat on the
+    wiki's pages"): how many helpers are online, and, when ``wiki_name`` is one of the
+    chat's helpers, how many questions wait and how late the oldest is. All of it is public
+    already (the availability banner and the feed): the name only chooses what to show."""
+    helpers = len(available_helper_ids(now=now, room_id=room.pk))
+    viewer = (
+        with_role_flags(User.objects.filter(username=wiki_name, is_active=True)).first()
+        if wiki_name
+        else None
+    )
+    answer: dict[str, Any] = {"helpers_online": helpers, "helper": False}
+    if viewer is not None and is_helper(viewer):
+        answer.update(helper=True, **waiting_summary(now=now))
+    return answer

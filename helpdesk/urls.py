@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import archive, coverage, feed, queue
+from .views import archive, coverage, feed, queue, wiki_loader
 
 app_name = "helpdesk"
 
@@ -25,4 +25,11 @@ urlpatterns: list = [
     ),
     path("rooms/<slug:slug>/archive/<str:day>/", archive.archive_day, name="archive-day"),
     path("api/rooms/<slug:slug>/folded/", archive.folded_threads, name="api-folded-threads"),
+]
+
+# The chat on the wiki's pages: outside the app's namespace, at the paths a wiki's
+# Common.js names (docs/wiki.md).
+wiki_urlpatterns: list = [
+    path("wiki/loader.js", wiki_loader.loader_script, name="wiki-loader"),
+    path("wiki/status.json", wiki_loader.wiki_status, name="wiki-status"),
 ]

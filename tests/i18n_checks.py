@@ -385,6 +385,12 @@ CODE_PROPERTIES = {
     "aria-labelledby",
     "aria-owns",
     "aria-haspopup",
+    # CSS values set through the CSSOM (Object.assign(element.style, {…})), whose
+    # shorthands read like words: "0 2px 8px rgba(…)", "600 15px/1.2 sans-serif".
+    "boxShadow",
+    "font",
+    "border",
+    "transition",
 }
 
 

@@ -9,10 +9,13 @@ fail instead.
 
 from __future__ import annotations
 
+import json
 import os
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -105,3 +108,45 @@ def oauth(local_wiki: LocalWiki) -> LocalWiki:
             pytest.fail(reason)
         pytest.skip(reason)
     return local_wiki
+
+
+# --- Chromium, for the browser tests of the wiki's side ---------------------------------------
+
+
+@pytest.fixture
+def chromium(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """Chromium with third-party cookies blocked, as the browser setting does it (the
+    profile's cookie controls) and as Chrome's phase-out test switch does."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, require_browser
+
+    require_browser()
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    profile = tmp_path / "profile"
+    (profile / "Default").mkdir(parents=True)
+    (profile / "Default" / "Preferences").write_text(
+        json.dumps({"profile": {"cookie_controls_mode": 1, "block_third_party_cookies": True}})
+    )
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            str(profile),
+            executable_path=CHROMIUM,
+            args=[*CHROMIUM_ARGS, "--test-third-party-cookie-phaseout"],
+            headless=True,
+        )
+        try:
+            yield context
+        finally:
+            context.close()
+            from django.db import connections
+
+            connections.close_all()
+
+
+@pytest.fixture
+def page_errors() -> Iterator[list[str]]:
+    """Page errors and console errors of the pages given to ``watch``; none allowed."""
+    errors: list[str] = []
+    yield errors
+    assert not errors, "the page logged errors:\n" + "\n".join(errors)

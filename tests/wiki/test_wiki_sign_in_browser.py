@@ -4,11 +4,9 @@ another site with third-party cookies blocked (docs/wiki.md, "The widget")."""
 from __future__ import annotations
 
 import http.server
-import json
 import re
 import threading
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,7 +15,7 @@ from django.contrib.auth.models import Group
 from accounts.models import User
 from accounts.roles import MENTORS, MODERATORS
 from livechat.models import Message, Room
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, require_browser, wait_live, watch
+from tests.e2e.conftest import require_browser, wait_live, watch
 from tests.servers import Server, asgi_server, free_port
 
 from .conftest import LocalWiki
@@ -87,42 +85,6 @@ def room(transactional_db: None) -> Room:
     for name in (MENTORS, MODERATORS):
         Group.objects.get_or_create(name=name)
     return Room.objects.create(slug="help-desk", name="Help desk")
-
-
-@pytest.fixture
-def chromium(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    """Chromium with third-party cookies blocked, as the browser setting does it (the
-    profile's cookie controls) and as Chrome's phase-out test switch does."""
-    from playwright.sync_api import sync_playwright
-
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    profile = tmp_path / "profile"
-    (profile / "Default").mkdir(parents=True)
-    (profile / "Default" / "Preferences").write_text(
-        json.dumps({"profile": {"cookie_controls_mode": 1, "block_third_party_cookies": True}})
-    )
-    with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(profile),
-            executable_path=CHROMIUM,
-            args=[*CHROMIUM_ARGS, "--test-third-party-cookie-phaseout"],
-            headless=True,
-        )
-        try:
-            yield context
-        finally:
-            context.close()
-            from django.db import connections
-
-            connections.close_all()
-
-
-@pytest.fixture
-def page_errors() -> Iterator[list[str]]:
-    """Page errors and console errors of the pages given to ``watch``; none allowed."""
-    errors: list[str] = []
-    yield errors
-    assert not errors, "the page logged errors:\n" + "\n".join(errors)
 
 
 def log_in_on_the_wiki(page: Any, name: str, password: str) -> None:
