@@ -126,6 +126,14 @@ window.livechatHelpChat = function livechatHelpChat(config) {
   }
 
   launcher.addEventListener("click", () => (panel.hidden ? open() : shut()));
+  // Escape in the widget (keys in a frame stay there): it asks us to close.
+  const widgetOrigin = new URL(config.widgetUrl).origin;
+  window.addEventListener("message", (event) => {
+    const fromWidget = frame && event.source === frame.contentWindow;
+    if (fromWidget && event.origin === widgetOrigin && event.data?.type === "livechat:close") {
+      shut();
+    }
+  });
   close.addEventListener("click", shut);
   panel.addEventListener("keydown", (event) => {
     if (event.key === "Escape") shut();

@@ -3,6 +3,7 @@
 // the message box, scrolling, read markers). Nothing else happens here.
 
 import { startDesktopNotifications, wireOptIn } from "./desktop-notify.js";
+import { wireEmbedEscape } from "./embed-escape.js";
 import { roomReady } from "./extensions.js";
 import { ChatRoom } from "./room.js";
 import { RoomUI } from "./room-ui.js";
@@ -48,6 +49,7 @@ function boot() {
   startDesktopNotifications({ userId: config.user.id });
   wireOptIn(document.getElementById("desktop-notify"));
   room.start();
+  if (config.embedded) wireEmbedEscape();
 
   // The one global: a debug hook for the browser console and the browser tests.
   window.__chat = {

@@ -123,4 +123,10 @@ def test_the_help_chat_button_on_a_wiki_page_opens_the_widget_that_signs_in_and_
     close.focus()
     page.keyboard.press("Escape")
     assert page.locator("#livechat-panel").is_hidden()
+    # Escape in the widget itself, which nothing there takes, closes it too.
+    launcher.click()
+    widget.locator("#composer-input").focus()
+    widget.locator("#composer-input").press("Escape")
+    page.locator("#livechat-panel").wait_for(state="hidden")
+    assert page.evaluate("document.activeElement.id") == "livechat-launcher"
     assert errors == []
