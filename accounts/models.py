@@ -34,6 +34,17 @@ class User(AbstractUser):
         unique=True,
         help_text=_("Set when the person signs in with their wiki account."),
     )
+    # Public archives (the wiki's monthly transcript pages, the chat's day transcripts)
+    # show the person's name unless they opt out: a help desk's record is public with
+    # names, as the wiki's own help desk and talk pages are, and anyone may step out of it.
+    name_in_archives = models.BooleanField(
+        _("show my name in the public archives"),
+        default=True,
+        help_text=_(
+            "Off: the archives show you as “Anonymous 1”, “Anonymous 2”… instead of your "
+            "name, with no link to your user page."
+        ),
+    )
 
     class Meta:
         indexes = [

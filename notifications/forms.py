@@ -18,3 +18,18 @@ class EmailSettingsForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         choices=[(kind.kind, kind.label) for kind in EMAIL_KINDS.values()],
     )
+
+
+class ArchiveNameForm(forms.Form):
+    """The person's choice about their name in the public archives (accounts.privacy),
+    offered on the settings page beside the email settings."""
+
+    name_in_archives = forms.BooleanField(
+        label=_("Show my name in the public archives"),
+        required=False,
+        help_text=_(
+            "Questions and answers from the help rooms are published in the chat’s archive "
+            "and on the wiki. Untick this and they show you as “Anonymous 1”, “Anonymous 2”… "
+            "with no link to your user page. What you wrote stays in them."
+        ),
+    )

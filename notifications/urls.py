@@ -16,6 +16,11 @@ def routes() -> list[URLPattern]:
             views.request_verification,
             name="notifications-request-verification",
         ),
+        path(
+            "notifications/settings/archives/",
+            views.archive_name,
+            name="notifications-archive-name",
+        ),
         path("notifications/verify/<str:token>/", views.verify, name="notifications-verify"),
         path(
             "notifications/unsubscribe/<str:token>/",

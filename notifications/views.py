@@ -12,10 +12,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.privacy import set_name_in_archives
 from core.errors import DomainError
 
 from . import actions, selectors
-from .forms import EmailSettingsForm
+from .forms import ArchiveNameForm, EmailSettingsForm
 from .kinds import EMAIL_KINDS
 
 
@@ -55,7 +56,29 @@ def settings_page(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("Saved."))
             return redirect("livechat:notifications-settings")
-    return render(request, "notifications/settings.html", {"form": form, "current": current})
+    archive_form = ArchiveNameForm(initial={"name_in_archives": request.user.name_in_archives})
+    return render(
+        request,
+        "notifications/settings.html",
+        {"form": form, "current": current, "archive_form": archive_form},
+    )
+
+
+@login_required
+@require_POST
+def archive_name(request: HttpRequest) -> HttpResponse:
+    """The person's name in the public archives: shown or not (accounts.privacy)."""
+    form = ArchiveNameForm(request.POST)
+    form.is_valid()  # a checkbox: absent means unticked, nothing can be invalid
+    shown = bool(form.cleaned_data.get("name_in_archives"))
+    set_name_in_archives(user=request.user, shown=shown)
+    if shown:
+        messages.success(request, _("Saved: the public archives show your name."))
+    else:
+        messages.success(
+            request, _("Saved: the public archives show you anonymously from their next update.")
+        )
+    return redirect("livechat:notifications-settings")
 
 
 @login_required
