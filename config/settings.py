@@ -414,6 +414,16 @@ LIVECHAT_WIKI_LICENCE = os.environ.get(
     "LIVECHAT_WIKI_LICENCE",
     "[https://creativecommons.org/licenses/by-sa/4.0/ CC BY-SA 4.0]",
 )
+# Monthly transcript pages of the help desk's questions on the wiki (docs/wiki.md "Monthly
+# archive pages"): PREFIX + "2026-12", then PREFIX + "2026-12/2"… once a page would pass
+# MAX_BYTES (UTF-8 bytes, as MediaWiki counts a page's size; its own limit is 2 MB, and
+# long pages are slow to read and to edit). The previous month is rewritten for LATE_DAYS
+# into the new one, so answers given late still land on its pages.
+LIVECHAT_WIKI_ARCHIVE_PREFIX = os.environ.get(
+    "LIVECHAT_WIKI_ARCHIVE_PREFIX", "Project:Help desk/Live chat/Archive/"
+)
+LIVECHAT_WIKI_ARCHIVE_MAX_BYTES = env_int("LIVECHAT_WIKI_ARCHIVE_MAX_BYTES", 150_000)
+LIVECHAT_WIKI_ARCHIVE_LATE_DAYS = env_int("LIVECHAT_WIKI_ARCHIVE_LATE_DAYS", 3)
 # Help while waiting (docs/helpdesk.md "Help while waiting"): once an asker's draft has this
 # many words, help pages from the wiki's search and similar answered questions are shown.
 # The wiki's answers are cached this many seconds per key words (every asker typing the

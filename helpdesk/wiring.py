@@ -21,6 +21,7 @@ def install() -> None:
         search,
         socket_frames,
         suggestions_api,
+        wiki_archive,
     )
 
     event_kinds.register()
@@ -35,3 +36,4 @@ def install() -> None:
     coverage.register()
     search.install()
     emails.register()  # one email per question
+    wiki_archive.register()  # monthly transcript pages on the wiki
