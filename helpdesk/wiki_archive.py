@@ -207,6 +207,10 @@ class Names:
         number = self.numbers.setdefault(person_id, len(self.numbers) + 1)
         return _("Anonymous %(number)d") % {"number": number}
 
+    def named(self, person_id: int) -> bool:
+        person = self.people.get(person_id)
+        return person is not None and person.named
+
     def label(self, person_id: int) -> str:
         person = self.people.get(person_id)
         if person is None or not person.named:
@@ -250,6 +254,11 @@ def render_thread(thread: Thread, names: Names) -> str:
             lines.append("* " + _("Answer by %(author)s (%(time)s): %(text)s") % values)
         else:
             lines.append("* " + _("%(author)s (%(time)s): %(text)s") % values)
+    people = {thread.asker_id, *(entry.author_id for entry in thread.entries)}
+    if not all(names.named(pk) for pk in people):
+        # The chat's archive names everyone to its signed-in readers: no way there from a
+        # public page for a conversation with someone who asked not to be named.
+        return "\n".join(lines)
     url = settings.LIVECHAT_SITE_URL.rstrip("/") + reverse(
         "helpdesk:archive-message", args=[thread.room_slug, thread.first_message_id]
     )

@@ -113,6 +113,8 @@ def test_it_shows_people_who_asked_not_to_be_named_anonymously(clock, room, ment
     assert "asked by Anonymous 2 ===" in text  # Dora
     assert "=== 2026-12-05 09:00 UTC, asked by Anonymous 1 ===" in text  # Alice again
     assert "[[User:Mentor" not in text  # a local account: no user page to link
+    # No link to the chat's archive, which names everyone to its signed-in readers.
+    assert "/archive/messages/" not in text
     assert "'''Mentor'''" in text
 
 
