@@ -26,3 +26,9 @@ def notification_settings_url() -> str:
         return reverse("livechat:notifications-settings")
     except NoReverseMatch:
         return NOTIFICATION_SETTINGS_PATH
+
+
+@register.simple_tag
+def suggest_min_words() -> int:
+    """The words an asker's draft needs before help is suggested (help while waiting)."""
+    return settings.LIVECHAT_SUGGEST_MIN_WORDS

@@ -22,6 +22,7 @@ import {
   isHelper,
   isNewer,
 } from "./question-state.js";
+import { startSuggestions } from "./suggestions.js";
 
 const REFRESH_EVERY_MS = 20_000; // availability, while the page is visible
 const PRESENCE_SETTLE_MS = 2_000; // presence frames come in bursts (a deploy, a blip)
@@ -368,6 +369,8 @@ function boot() {
   registerEventKinds(QUESTION_KINDS, (event) => desk.onEvent(event));
   registerMessagePart((message) => desk.renderPart(message));
   onRoom((room) => desk.start(room));
+  // Help while waiting (suggestions.js): for askers, whose page has the panel.
+  if (!desk.helper) startSuggestions();
 }
 
 boot();
