@@ -408,6 +408,12 @@ LIVECHAT_WIKI_BLOCK_CACHE_SECONDS = env_int("LIVECHAT_WIKI_BLOCK_CACHE_SECONDS",
 # here; the mentor list and everyone's groups are read again every this many seconds.
 LIVECHAT_WIKI_MODERATOR_GROUPS = env_list("LIVECHAT_WIKI_MODERATOR_GROUPS", ["sysop"])
 LIVECHAT_WIKI_ROLES_SECONDS = env_int("LIVECHAT_WIKI_ROLES_SECONDS", 600)
+# Questions handed off to the wiki (docs/wiki.md "Questions handed off to the wiki"): the
+# help desk page is read for replies every FOLLOW_SECONDS (a reply should reach the asker
+# about as fast as a chat message would be noticed), in sections handed off in the last
+# FOLLOW_DAYS (older ones are archived on a live wiki; reading on would cost requests).
+LIVECHAT_WIKI_HELP_DESK_FOLLOW_SECONDS = env_int("LIVECHAT_WIKI_HELP_DESK_FOLLOW_SECONDS", 60)
+LIVECHAT_WIKI_HANDOFF_FOLLOW_DAYS = env_int("LIVECHAT_WIKI_HANDOFF_FOLLOW_DAYS", 30)
 # What the chat writes on the wiki is published under the wiki's licence; every page and
 # section the bot writes says so (wikitext, shown as written).
 LIVECHAT_WIKI_LICENCE = os.environ.get(

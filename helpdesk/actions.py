@@ -276,6 +276,23 @@ def _helper_replied(question: Question, message: Message, *, now: datetime) -> N
     _record(question, kinds.ANSWERED, now, allocate_event_id(question.room_id))
 
 
+def answered_elsewhere(*, message: Message, now: datetime) -> None:
+    """A reply given outside the chat and posted into the question's thread by its author
+    (an answer on the wiki's help desk: helpdesk.wiki_handoff) answers the question as a
+    helper's reply does, whoever wrote it: answered, escalation stopped, staleness and
+    the reminder scheduled, and counted among the helpers' replies. The asker was
+    notified by the message itself, which replies to their question. Call inside the
+    message's transaction, after it was sent (the room is locked)."""
+    link = QuestionMessage.objects.filter(message=message).first()
+    if link is None:
+        return
+    question = Question.objects.select_for_update(of=("self",)).get(pk=link.question_id)
+    if message.author_id == question.asker_id:
+        return
+    QuestionMessage.objects.filter(pk=message.pk).update(from_helper=True)
+    _helper_replied(question, message, now=now)
+
+
 def _reopen(question: Question, *, now: datetime, event_id: int) -> QuestionChange:
     question.state = State.WAITING
     question.resolved_by = None

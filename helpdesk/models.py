@@ -245,3 +245,97 @@ class HelperSample(models.Model):
         return (
             f"{self.hour:%Y-%m-%d %H}:00 room {self.room_id}: {self.helpers_total}/{self.samples}"
         )
+
+
+# --- the wiki's help desk (helpdesk.wiki_handoff, docs/wiki.md "Questions handed off to
+# the wiki") -----------------------------------------------------------------------------
+
+
+class WikiHandoff(models.Model):
+    """A question handed off to the wiki's help desk page: written when the 24 h step is
+    taken, posted by a timer, then followed for replies. The row is what makes the post
+    happen exactly once: it stays ``pending`` until the wiki took the section (or already
+    had it: the marker), whatever the timers' retries do meanwhile."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("waiting to be posted")
+        POSTED = "posted", _("posted")
+        REFUSED = "refused", _("refused by the wiki")
+        DROPPED = "dropped", _("answered before it was posted")
+
+    question = models.OneToOneField(
+        Question, primary_key=True, on_delete=models.CASCADE, related_name="wiki_handoff"
+    )
+    state = models.CharField(max_length=8, choices=State.choices, default=State.PENDING)
+    # The page as the settings named it when the question was handed off.
+    page = models.CharField(max_length=255)
+    heading = models.CharField(max_length=255, blank=True)
+    # The revision that added the section (or the one the marker was found in).
+    rev_id = models.PositiveBigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField()
+    posted_at = models.DateTimeField(null=True, blank=True)
+    # Why the wiki refused (WikiRefused: its code and message); retried failures are the
+    # timer's (its last_error).
+    error = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["state", "page"], name="wikihandoff_state_page_idx")]
+
+    def __str__(self) -> str:
+        return f"question {self.question_id} on {self.page} ({self.state})"
+
+
+class WikiReply(models.Model):
+    """A revision of the help desk page whose additions to a handed-off section were
+    relayed into the question's thread: one row per (hand-off, revision), so a revision
+    is relayed once however often the follower runs."""
+
+    handoff = models.ForeignKey(WikiHandoff, on_delete=models.CASCADE, related_name="replies")
+    rev_id = models.PositiveBigIntegerField()
+    # The relayed message; NULL when the revision added nothing worth relaying.
+    message = models.ForeignKey(
+        Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    relayed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["handoff", "rev_id"], name="wikireply_once")]
+
+    def __str__(self) -> str:
+        return f"revision {self.rev_id} for question {self.handoff_id}"
+
+
+class WikiPageWatch(models.Model):
+    """How far the chat read a wiki page's history (the help desk page it hands questions
+    to): revisions after ``last_rev_id`` are still to be looked at."""
+
+    page = models.CharField(max_length=255, unique=True)
+    last_rev_id = models.PositiveBigIntegerField(default=0)
+    checked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.page} after revision {self.last_rev_id}"
+
+
+class WikiTalkNotice(models.Model):
+    """A notice left on an asker's wiki talk page that their question has replies (for a
+    wiki account without a verified email address, instead of the email). One per
+    question and newest reply notification it covers; ``rev_id`` set once posted."""
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+")
+    # The newest reply notification the notice covers: later ones need a notice of their own.
+    upto_notification_id = models.PositiveBigIntegerField()
+    page = models.CharField(max_length=255)
+    rev_id = models.PositiveBigIntegerField(null=True, blank=True)
+    posted_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["question", "upto_notification_id"], name="wikitalknotice_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"talk-page notice for question {self.question_id} on {self.page}"

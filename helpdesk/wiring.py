@@ -22,6 +22,7 @@ def install() -> None:
         socket_frames,
         suggestions_api,
         wiki_archive,
+        wiki_handoff,
     )
 
     event_kinds.register()
@@ -36,4 +37,5 @@ def install() -> None:
     coverage.register()
     search.install()
     emails.register()  # one email per question
+    wiki_handoff.register()  # questions to the wiki's help desk, replies back
     wiki_archive.register()  # monthly transcript pages on the wiki
