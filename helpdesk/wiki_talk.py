@@ -28,6 +28,7 @@ from django.conf import settings
 from django.db.models import Max, Q
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import User
 from livechat.models import Notification
@@ -113,22 +114,16 @@ def notice_text(question: Question, notifications: list[Notification]) -> tuple[
         heading = _("Replies to your question in the live help chat")
         text = "\n".join(
             [
-                _(
+                ngettext(
+                    "Your question in the live help chat has a new reply from %(names)s. "
+                    "[%(url)s Read it in the chat].",
                     "Your question in the live help chat has %(count)d new replies, from "
-                    "%(names)s. [%(url)s Read them in the chat]."
+                    "%(names)s. [%(url)s Read them in the chat].",
+                    len(notifications),
                 )
                 % {
                     "count": len(notifications),
                     "names": ", ".join(sections.nowiki(name) for name in names),
-                    "url": wiki_handoff.thread_url(question),
-                }
-                if len(notifications) > 1
-                else _(
-                    "Your question in the live help chat has a new reply from %(name)s. "
-                    "[%(url)s Read it in the chat]."
-                )
-                % {
-                    "name": sections.nowiki(names[0]),
                     "url": wiki_handoff.thread_url(question),
                 },
                 _(
