@@ -16,6 +16,7 @@ import pytest
 
 from accounts.models import User
 from helpdesk import wiki_handoff
+from helpdesk.actions import register_handoff_hook
 from helpdesk.models import Question, WikiHandoff, WikiReply, WikiTalkNotice
 from livechat import actions
 from livechat.models import Message, Notification, Room
@@ -51,6 +52,9 @@ def wiki_on(settings: Any, local_wiki: LocalWiki) -> Iterator[LocalWiki]:
     settings.LIVECHAT_WIKI_HELP_DESK_PAGE = f"Project:Help desk/Test {RUN} {uuid.uuid4().hex[:6]}"
     settings.LIVECHAT_HELP_ROOMS = ["help-desk"]
     settings.LIVECHAT_SITE_URL = SITE
+    # tests/helpdesk/test_escalation.py empties the hooks after its own test: the app's
+    # hook is put back (registering is idempotent).
+    register_handoff_hook(wiki_handoff.on_handoff)
     yield local_wiki
 
 
