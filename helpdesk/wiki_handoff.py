@@ -143,7 +143,12 @@ def thread_url(question: Question) -> str:
 
 
 def user_link(user: User) -> str:
-    """A wiki account's user page link; a chat-only account's name, as text."""
+    """A wiki account's user page link; a chat-only account's name, as text; nobody's name
+    for someone who asked not to be named in public (accounts.User.name_in_archives: the
+    wiki's help desk is as public as the archive pages). They still get the reply: the
+    chat tells them, by email or on their talk page."""
+    if not user.name_in_archives:
+        return _("Someone")
     if user.wiki_id is not None:
         return f"[[User:{user.username}|{user.username}]]"
     return sections.nowiki(user.username)

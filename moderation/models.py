@@ -208,6 +208,9 @@ class ModerationLog(models.Model):
         # answering, or answers again (moderation.wiki_blocks).
         WIKI_UNREACHABLE = "wiki_unreachable", _("Wiki unreachable")
         WIKI_REACHABLE = "wiki_reachable", _("Wiki reachable again")
+        # The wiki would not take a page the chat writes there (the monthly archive pages,
+        # helpdesk.wiki_archive): a protected page, an abuse filter, a page not the bot's.
+        WIKI_REFUSED = "wiki_refused", _("Wiki refused an edit")
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,

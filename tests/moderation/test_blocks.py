@@ -174,3 +174,12 @@ async def test_a_user_blocked_while_connected_is_refused_at_the_next_write(
     # Still reading: Bob's messages reach Alice.
     await b.send({"type": "message.send", "body": "still there?"})
     assert (await a.recv_type("event"))["message"]["body"] == "still there?"
+
+
+def test_the_log_knows_the_wiki_refusing_an_edit():
+    """helpdesk.wiki_archive logs the wiki's refusals under this action (it names the code
+    without importing moderation's models)."""
+    from helpdesk.wiki_archive import REFUSED_ACTION
+    from moderation.models import ModerationLog
+
+    assert ModerationLog.Action(REFUSED_ACTION).label == "Wiki refused an edit"
