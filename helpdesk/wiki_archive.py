@@ -43,8 +43,8 @@ KIND = "helpdesk.wiki_archive"
 KEY = "helpdesk:wiki-archive"
 # The daily run: a quarter past midnight UTC, so the 1st's run sees the whole last month.
 RUN_AT = time(0, 15)
-# ModerationLog's action for an edit the wiki refused (the log keeps any short code; the
-# moderation index shows it with the sentence saying what happened).
+# ModerationLog's action (moderation.models.ModerationLog.Action.WIKI_REFUSED) for an edit
+# the wiki refused; the moderation index shows it with the sentence saying what happened.
 REFUSED_ACTION = "wiki_refused"
 
 
