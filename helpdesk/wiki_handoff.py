@@ -203,23 +203,13 @@ def post_handoff(*, question_id: int, now: datetime) -> None:
     if client is None:
         return  # the wiki was switched off since: the row waits for one
     heading, text = section_for(question)
+    with translation.override(settings.LANGUAGE_CODE):
+        summary = _("A question from the live help chat, unanswered for a day")
     try:
-        page = client.page(handoff.page)
-        found = sections.section_with(page.text, marker(question.pk))
-        if found is not None:
-            # A run whose edit went through but whose transaction did not commit.
-            _posted(handoff, heading=found.heading, rev_id=page.rev_id, now=now)
-            return
-        with translation.override(settings.LANGUAGE_CODE):
-            summary = _("A question from the live help chat, unanswered for a day")
-        edit = client.edit(
-            handoff.page,
-            summary=summary,
-            new_section=heading,
-            text=text,
-            # Someone else's edit since this read is an edit conflict: retried, and the
-            # page read again, so the marker check and the post see the same page.
-            base_rev_id=page.rev_id or None,
+        # Once: a run whose edit went through but whose transaction did not commit finds
+        # its section and posts nothing.
+        post = client.add_section_once(
+            handoff.page, marker=marker(question.pk), heading=heading, text=text, summary=summary
         )
     except WikiRefused as refusal:
         handoff.state = WikiHandoff.State.REFUSED
@@ -232,7 +222,7 @@ def post_handoff(*, question_id: int, now: datetime) -> None:
         # The timer fails and is retried with backoff; its last_error says why.
         forget_client()
         raise
-    _posted(handoff, heading=heading, rev_id=edit.rev_id, now=now)
+    _posted(handoff, heading=post.heading, rev_id=post.rev_id, now=now)
 
 
 def _posted(handoff: WikiHandoff, *, heading: str, rev_id: int, now: datetime) -> None:

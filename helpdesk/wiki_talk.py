@@ -166,21 +166,17 @@ def post_notice(*, question_id: int, now: datetime) -> None:
         return
     mark = sections.marker_comment(f"reply:{question.pk}:{upto}")
     heading, text = notice_text(question, unread)
+    with translation.override(settings.LANGUAGE_CODE):
+        summary = _("Replies to your question in the live help chat")
     try:
-        page = client.page(notice.page)
-        if mark in page.text:
-            rev_id = page.rev_id
-        else:
-            with translation.override(settings.LANGUAGE_CODE):
-                summary = _("Replies to your question in the live help chat")
-            rev_id = client.edit(
-                notice.page,
-                summary=summary,
-                new_section=heading,
-                text=f"{mark}\n{text}",
-                base_rev_id=page.rev_id or None,
-                minor=False,  # a minor edit on a talk page does not tell its owner
-            ).rev_id
+        rev_id = client.add_section_once(
+            notice.page,
+            marker=mark,
+            heading=heading,
+            text=text,
+            summary=summary,
+            minor=False,  # a minor edit on a talk page does not tell its owner
+        ).rev_id
     except WikiRefused as refusal:
         notice.error = str(refusal)[:2000]
         notice.save(update_fields=["error"])

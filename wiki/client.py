@@ -116,6 +116,13 @@ class Edit:
 
 
 @dataclass(frozen=True)
+class SectionPost:
+    heading: str  # the section's heading on the page
+    rev_id: int  # the revision that holds it
+    posted: bool  # False: it was there already (an earlier try that went through)
+
+
+@dataclass(frozen=True)
 class SearchHit:
     title: str
     snippet: str  # plain text: the wiki's highlight markup removed
@@ -438,6 +445,37 @@ class Wiki:
             # The wiki does not say which revision stands when nothing changed: ask.
             return Edit(title=name, rev_id=self.page(name).rev_id, changed=False)
         return Edit(title=name, rev_id=int(result["newrevid"]), changed=True)
+
+    def add_section_once(
+        self,
+        title: str,
+        *,
+        marker: str,
+        heading: str,
+        text: str,
+        summary: str,
+        minor: bool = False,
+    ) -> SectionPost:
+        """Add a section to a page unless one holding ``marker`` (an HTML comment, put at
+        the top of ``text`` when it is not in it) is there already: a job retried after an
+        edit that went through, whose answer was lost, never posts twice. The edit is based
+        on the revision read, so a change in between is an :class:`EditConflict`, and the
+        retry reads the page again."""
+        from .sections import section_with
+
+        page = self.page(title)
+        found = section_with(page.text, marker)
+        if found is not None:
+            return SectionPost(heading=found.heading, rev_id=page.rev_id, posted=False)
+        edit = self.edit(
+            title,
+            summary=summary,
+            new_section=heading,
+            text=text if marker in text else f"{marker}\n{text}",
+            base_rev_id=page.rev_id or None,
+            minor=minor,
+        )
+        return SectionPost(heading=heading, rev_id=edit.rev_id, posted=True)
 
     # -- search --------------------------------------------------------------------------
 

@@ -154,3 +154,20 @@ def test_the_wikis_search_finds_help_pages(wiki: Wiki):
     assert [hit.title for hit in hits] == [title]
     assert hits[0].namespace == 12
     assert "<span" not in hits[0].snippet and word in hits[0].snippet
+
+
+def test_a_section_is_added_once_whatever_the_retries(wiki: Wiki):
+    title = f"Project:Help desk/Client once {uuid.uuid4().hex[:6]}"
+    wiki.edit(title, summary="Client test", text="The page.")
+    marker = "<!-- livechat:test:1 -->"
+    first = wiki.add_section_once(
+        title, marker=marker, heading="A question", text="Body.", summary="Client test"
+    )
+    assert first.posted and first.heading == "A question"
+    # A retry (the first answer lost, say) finds the section by its marker.
+    again = wiki.add_section_once(
+        title, marker=marker, heading="A question", text="Body.", summary="Client test"
+    )
+    assert (again.posted, again.rev_id, again.heading) == (False, first.rev_id, "A question")
+    assert wiki.page(title).text.count(marker) == 1
+    assert len(wiki.revisions(title)) == 2
