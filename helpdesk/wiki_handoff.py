@@ -185,9 +185,12 @@ def section_for(question: Question) -> tuple[str, str]:
 def post_handoff(*, question_id: int, now: datetime) -> None:
     """The timer: post the question's section, once. Raises WikiUnavailable or
     EditConflict to be retried (the timers' backoff); a refusal is recorded instead."""
+    # No row lock: the post below calls the wiki, which must not happen under one; the
+    # timer's lease keeps a second worker off this hand-off, and the marker a post single.
     handoff = (
-        WikiHandoff.objects.select_for_update()
-        .select_related("question__asker", "question__room", "question__first_message")
+        WikiHandoff.objects.select_related(
+            "question__asker", "question__room", "question__first_message"
+        )
         .filter(pk=question_id)
         .first()
     )

@@ -157,7 +157,9 @@ def post_notice(*, question_id: int, now: datetime) -> None:
     if not unread:
         return  # read meanwhile
     upto = unread[-1].pk
-    notice, _created = WikiTalkNotice.objects.select_for_update().get_or_create(
+    # No row lock: the call to the wiki below must not hold one, and the timer's lease
+    # already keeps a second worker off this question; the marker keeps a post single.
+    notice, _created = WikiTalkNotice.objects.get_or_create(
         question=question,
         upto_notification_id=upto,
         defaults={"page": talk_page(question.asker)},

@@ -59,14 +59,17 @@ def pytest_runtest_makereport(item: pytest.Item, call: Any) -> Iterator[None]:
 
 @pytest.fixture
 def server(chat_server: Server, request: pytest.FixtureRequest) -> Iterator[Server]:
-    """The server for one test; its log is printed if the test fails."""
+    """The server for one test; its log is printed if the test fails or the server
+    failed a request."""
     start = chat_server.log.stat().st_size
     yield chat_server
     with chat_server.log.open("rb") as log:
         log.seek(start)
         output = log.read().decode(errors="replace")
     report = getattr(request.node, "rep_call", None)
-    if report is not None and report.failed:
+    # Also when the test passed but the server failed a request: a page's console error
+    # (a 500) fails the test only at teardown, after this.
+    if (report is not None and report.failed) or "Traceback" in output:
         print(f"\n----- daphne log during {request.node.name} -----\n{output}")
     if chat_server.process.poll() is not None:
         pytest.fail(f"daphne died during the test:\n{output}")
