@@ -6,7 +6,7 @@ STAMP := $(VENV)/.requirements-installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup run test lint format e2e messages clean postgres redis smtp wiki wiki-stop
+.PHONY: setup translations run test lint format e2e messages clean postgres redis smtp wiki wiki-stop
 
 $(STAMP): requirements.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,13 +16,18 @@ $(STAMP): requirements.txt
 
 setup: $(STAMP)
 
+# The translations, compiled from locale/*/LC_MESSAGES/*.po into the .mo files Django reads
+# (scripts/compile_messages.py: polib, no system gettext; only what changed).
+translations: setup
+	$(BIN)/python scripts/compile_messages.py
+
 # The timer worker (docs/jobs.md) runs in the background beside the server, on the same
 # database, and stops with it: when runserver exits for any reason (Ctrl-C included), the
 # EXIT trap sends it SIGTERM and waits while it finishes the timer it is running.
 #
 # With the local wiki of `make wiki` up, the chat uses it (sign-in, blocks, roles: docs/wiki.md);
 # without it, wiki features are off.
-run: setup
+run: translations
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
 	set -e; \
@@ -51,12 +56,12 @@ wiki: setup
 wiki-stop:
 	scripts/wiki.sh stop
 
-test: setup
+test: translations
 	$(BIN)/python manage.py makemigrations --check --dry-run >/dev/null
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 	node --test tests/js/
 
-e2e: setup
+e2e: translations
 	$(BIN)/python -m pytest tests/e2e $(PYTEST_ARGS)
 
 # The English source catalogs (locale/en/LC_MESSAGES): every msgid the templates, the
@@ -64,11 +69,16 @@ e2e: setup
 # fails when they are out of date. The creation date is dropped so that a run that changes
 # no message changes no file. wikioauth/ is test tooling (the stand-in OAuth server of `make
 # wiki`), not the product, so its few words stay untranslated.
+#
+# The shipped languages: English is the source, the others are translations of it
+# (docs/translating.md). `make messages` brings them all up to the code's messages.
+LOCALES := en ar cs ko vi
+LOCALE_FLAGS := $(foreach locale,$(LOCALES),-l $(locale))
 MESSAGES_IGNORE := --ignore .venv --ignore tests --ignore bench --ignore staticfiles --ignore docs --ignore wikioauth
 messages: setup
-	$(BIN)/python manage.py makemessages -l en --no-obsolete -d django $(MESSAGES_IGNORE)
-	$(BIN)/python manage.py makemessages -l en --no-obsolete -d djangojs $(MESSAGES_IGNORE)
-	for po in locale/en/LC_MESSAGES/*.po; do sed -i '/^"POT-Creation-Date: /d' "$$po"; done
+	$(BIN)/python manage.py makemessages $(LOCALE_FLAGS) --no-obsolete -d django $(MESSAGES_IGNORE)
+	$(BIN)/python manage.py makemessages $(LOCALE_FLAGS) --no-obsolete -d djangojs $(MESSAGES_IGNORE)
+	for po in locale/*/LC_MESSAGES/*.po; do sed -i '/^"POT-Creation-Date: /d' "$$po"; done
 
 lint: setup
 	$(BIN)/ruff check .

@@ -224,9 +224,24 @@ ACCOUNT_EMAIL_VERIFICATION = "none"
 # widget swaps it for a fresh one at half that.
 LIVECHAT_WIDGET_TOKEN_SECONDS = env_int("LIVECHAT_WIDGET_TOKEN_SECONDS", 3600)
 
-LANGUAGE_CODE = "en"
-# Only what the project ships; the languages issue adds the others.
-LANGUAGES = [("en", "English")]
+LANGUAGE_CODE = os.environ.get("LANGUAGE_CODE", "en")
+# Every language whose catalogs the project ships, by its own name (as a wiki's language
+# menu shows them). A language joins LANGUAGES once its translation is complete
+# (tests/test_translations.py fails on a shipped catalog that misses or fuzzes a message);
+# LIVECHAT_LANGUAGES picks among them (docs/translating.md).
+LANGUAGE_NAMES = {
+    "en": "English",
+    "ar": "العربية",
+    "cs": "Čeština",
+    "ko": "한국어",
+    "vi": "Tiếng Việt",
+}
+SHIPPED_LANGUAGES = ["en"]
+LANGUAGES = [
+    (code, LANGUAGE_NAMES[code])
+    for code in env_list("LIVECHAT_LANGUAGES", SHIPPED_LANGUAGES)
+    if code in LANGUAGE_NAMES
+]
 TIME_ZONE = "UTC"
 USE_I18N = True
 # The project's catalogs: django.po (templates, Python) and djangojs.po (the page's
