@@ -6,7 +6,13 @@
 
 import { el, fetchJSON } from "../livechat/dom.js";
 import { snippet } from "../livechat/format.js";
-import { gettext, interpolate, interpolateParts, ngettext } from "../livechat/i18n.js";
+import {
+  gettext,
+  interfaceLocale,
+  interpolate,
+  interpolateParts,
+  ngettext,
+} from "../livechat/i18n.js";
 import * as model from "./queue-model.js";
 import { helpdeskSocket } from "./queue-socket.js";
 
@@ -501,7 +507,7 @@ class SettingsForm {
       this.muteStatus.textContent = gettext("Escalation notices are on.");
       return;
     }
-    const time = new Intl.DateTimeFormat(undefined, {
+    const time = new Intl.DateTimeFormat(interfaceLocale(), {
       weekday: "short",
       hour: "2-digit",
       minute: "2-digit",

@@ -10,7 +10,7 @@
 
 import { el, fetchJSON } from "../livechat/dom.js";
 import { onRoom, registerEventKinds, registerMessagePart } from "../livechat/extensions.js";
-import { gettext } from "../livechat/i18n.js";
+import { gettext, interfaceLocale } from "../livechat/i18n.js";
 import { availabilityText, mentorText } from "./expectations.js";
 import {
   QUESTION_KINDS,
@@ -115,7 +115,7 @@ class HelpDeskRoom {
   async loadMentor() {
     try {
       const status = await fetchJSON("/api/helpdesk/me/");
-      const text = mentorText(status, document.documentElement.lang || undefined);
+      const text = mentorText(status, interfaceLocale());
       this.dom.mentor.textContent = text;
       this.dom.mentor.hidden = !text;
     } catch {

@@ -1,12 +1,16 @@
 // Text the chat shows about a message, the same everywhere: how long ago something
 // happened and a one-line excerpt. Pure functions (no DOM), so they can be tested alone.
 
-import { gettext, interpolate, ngettext } from "./i18n.js";
+import { gettext, interfaceLocale, interpolate, ngettext } from "./i18n.js";
 
 // Created once: Intl formatters are costly to build and every message has a time. The
-// reader's own locale (undefined) decides the clock (14:02 or 2:02 PM).
-const clockFormat = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
-const dayFormat = new Intl.DateTimeFormat(undefined, {
+// interface language, as the reader prefers it, decides the clock (14:02 or 2:02 PM) and the
+// digits; times are in the reader's time zone.
+const clockFormat = new Intl.DateTimeFormat(interfaceLocale(), {
+  hour: "2-digit",
+  minute: "2-digit",
+});
+const dayFormat = new Intl.DateTimeFormat(interfaceLocale(), {
   month: "short",
   day: "numeric",
   hour: "2-digit",

@@ -55,3 +55,17 @@ export function interpolateParts(format, parts) {
       return name && Object.hasOwn(parts, name) ? parts[name] : piece;
     });
 }
+
+/** The locale for dates, times and numbers (Intl): the interface language
+ * (`<html lang>`), refined by the reader's own preference for that language when they have
+ * one ("en" → "en-GB" for a reader whose browser asks for British English, so a 24-hour
+ * clock), and `undefined` (the platform's) where there is no page, as in node's tests. */
+export function interfaceLocale(doc = globalThis.document, nav = globalThis.navigator) {
+  const language = doc?.documentElement?.lang;
+  if (!language) return undefined;
+  const base = language.split("-")[0].toLowerCase();
+  const preferred = (nav?.languages || []).find(
+    (tag) => tag.split("-")[0].toLowerCase() === base,
+  );
+  return preferred || language;
+}

@@ -3,6 +3,7 @@ import { afterEach, describe, it } from "node:test";
 
 import {
   gettext,
+  interfaceLocale,
   interpolate,
   interpolateParts,
   ngettext,
@@ -57,5 +58,20 @@ describe("i18n with Django's catalog", () => {
     assert.equal(ngettext("a", "b", 4), "%(count)s Personen");
     assert.equal(pgettext("verb", "Report"), "verb|Report");
     assert.equal(interpolate("%(count)s Personen", { count: 4 }, true), "[true] 4 Personen");
+  });
+});
+
+describe("interfaceLocale", () => {
+  const page = (lang) => ({ documentElement: { lang } });
+
+  it("is the interface language, as the reader prefers it", () => {
+    assert.equal(interfaceLocale(page("en"), { languages: ["de-DE", "en-GB", "en"] }), "en-GB");
+    assert.equal(interfaceLocale(page("ar"), { languages: ["en-US"] }), "ar");
+    assert.equal(interfaceLocale(page("cs"), undefined), "cs");
+  });
+
+  it("is the platform's where there is no page", () => {
+    assert.equal(interfaceLocale(undefined, undefined), undefined);
+    assert.equal(interfaceLocale(page(""), { languages: ["fr"] }), undefined);
   });
 });
