@@ -14,7 +14,14 @@ $(STAMP): requirements.txt
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	@touch $@
 
-setup: $(STAMP)
+# axe-core for the accessibility browser tests (package.json; docs/accessibility.md):
+# installed from package-lock.json when node_modules is missing or the lock changed.
+NODE_STAMP := node_modules/.installed
+$(NODE_STAMP): package-lock.json
+	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund && touch $@; \
+	else echo "npm not found: axe-core not installed, the accessibility tests will skip"; fi
+
+setup: $(STAMP) $(NODE_STAMP)
 
 # The translations, compiled from locale/*/LC_MESSAGES/*.po into the .mo files Django reads
 # (scripts/compile_messages.py: polib, no system gettext; only what changed).
