@@ -46,6 +46,18 @@ class User(AbstractUser):
         ),
     )
 
+    # The interface language the person chose (one of LANGUAGES); blank: automatic, the
+    # browser's Accept-Language. ?uselang= still wins for one page (core.i18n.choose). No
+    # choices here: LANGUAGES grows with the shipped translations (and LIVECHAT_LANGUAGES),
+    # which must not need a migration; the settings form offers what is shipped.
+    language = models.CharField(
+        _("language"),
+        max_length=16,
+        blank=True,
+        default="",
+        help_text=_("The interface language; blank: your browser's language."),
+    )
+
     class Meta:
         indexes = [
             # Case-insensitive prefix search for @mention completion.

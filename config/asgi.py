@@ -14,6 +14,7 @@ from django.conf import settings  # noqa: E402
 from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler  # noqa: E402
 
 from accounts.socket_auth import WidgetTokenAuthMiddleware  # noqa: E402
+from core.i18n import SocketLanguageMiddleware  # noqa: E402
 from livechat.origin import SameOriginValidator  # noqa: E402
 from livechat.routing import websocket_routes  # noqa: E402
 
@@ -25,7 +26,9 @@ application = ProtocolTypeRouter(
     {
         "http": http_app,
         "websocket": SameOriginValidator(
-            AuthMiddlewareStack(WidgetTokenAuthMiddleware(URLRouter(websocket_routes())))
+            AuthMiddlewareStack(
+                WidgetTokenAuthMiddleware(SocketLanguageMiddleware(URLRouter(websocket_routes())))
+            )
         ),
     }
 )

@@ -94,9 +94,6 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    # The interface language (Accept-Language for now; issue 11 adds ?uselang= and the
-    # person's own choice).
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -104,6 +101,10 @@ MIDDLEWARE = [
     # The widget signed in by a token when its frame gets no cookies (docs/wiki.md).
     "accounts.middleware.WidgetTokenMiddleware",
     "accounts.middleware.SignInPopupMiddleware",
+    # The interface language (core.i18n, docs/translating.md): ?uselang=, the person's own
+    # choice, Accept-Language, LANGUAGE_CODE. In place of Django's LocaleMiddleware, after
+    # the sign-ins (the person's choice needs request.user).
+    "core.i18n.LanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "livechat.middleware.FrameAncestorsMiddleware",

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from accounts.roles import is_moderator, public_user
+from core import i18n
 from core.errors import DomainError, Invalid, NotFound, Resync
 from core.params import require_cursor
 
@@ -56,7 +57,10 @@ class LeanDispatch(AsyncWebsocketConsumer):
         handler = getattr(self, message["type"].replace(".", "_"), None)
         if handler is None:
             raise ValueError(f"No handler for message type {message['type']}")
-        await handler(message)
+        # Every frame in the socket's language (core.i18n.SocketLanguageMiddleware), its
+        # error details included; activated per frame, since nothing else sets it here.
+        with i18n.override(self.scope.get("language") or settings.LANGUAGE_CODE):
+            await handler(message)
 
 
 class RoomConsumer(LeanDispatch):

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from accounts.language import language_for
 from accounts.models import User
 from livechat.models import Notification
 
@@ -32,12 +33,6 @@ EXCERPT_LENGTH = 300
 def absolute(path: str) -> str:
     """A link for a mail: mail has no request to take the host from."""
     return settings.LIVECHAT_SITE_URL.rstrip("/") + path
-
-
-def language_for(user: User) -> str:
-    """The language a person reads their mail in. Everyone reads the site's language
-    until people can choose theirs (the languages issue)."""
-    return settings.LANGUAGE_CODE
 
 
 def excerpt(text: str, length: int = EXCERPT_LENGTH) -> str:

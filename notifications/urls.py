@@ -21,6 +21,11 @@ def routes() -> list[URLPattern]:
             views.archive_name,
             name="notifications-archive-name",
         ),
+        path(
+            "notifications/settings/language/",
+            views.language,
+            name="notifications-language",
+        ),
         path("notifications/verify/<str:token>/", views.verify, name="notifications-verify"),
         path(
             "notifications/unsubscribe/<str:token>/",

@@ -12,11 +12,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.language import set_language
 from accounts.privacy import set_name_in_archives
+from core import i18n
 from core.errors import DomainError
 
 from . import actions, selectors
-from .forms import ArchiveNameForm, EmailSettingsForm
+from .forms import ArchiveNameForm, EmailSettingsForm, LanguageForm
 from .kinds import EMAIL_KINDS
 
 
@@ -57,10 +59,16 @@ def settings_page(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("Saved."))
             return redirect("livechat:notifications-settings")
     archive_form = ArchiveNameForm(initial={"name_in_archives": request.user.name_in_archives})
+    language_form = LanguageForm(initial={"language": request.user.language})
     return render(
         request,
         "notifications/settings.html",
-        {"form": form, "current": current, "archive_form": archive_form},
+        {
+            "form": form,
+            "current": current,
+            "archive_form": archive_form,
+            "language_form": language_form,
+        },
     )
 
 
@@ -78,6 +86,25 @@ def archive_name(request: HttpRequest) -> HttpResponse:
         messages.success(
             request, _("Saved: the public archives show you anonymously from their next update.")
         )
+    return redirect("livechat:notifications-settings")
+
+
+@login_required
+@require_POST
+def language(request: HttpRequest) -> HttpResponse:
+    """The person's interface language, or automatic (accounts.language)."""
+    form = LanguageForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("This language is not offered."))
+        return redirect("livechat:notifications-settings")
+    chosen = form.cleaned_data["language"]
+    set_language(user=request.user, language=chosen)
+    # Said in the language the next page speaks, not the one this request came in.
+    now_speaking = i18n.choose(
+        uselang=None, saved=chosen, accept_language=request.headers.get("Accept-Language", "")
+    )
+    with i18n.override(now_speaking):
+        messages.success(request, _("Saved: the chat speaks this language to you."))
     return redirect("livechat:notifications-settings")
 
 

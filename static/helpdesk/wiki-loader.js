@@ -6,6 +6,13 @@
 //
 //   mw.loader.load("https://chat.example.org/wiki/loader.js");
 //
+// The reader's language reaches the chat as ?uselang= from the wiki's wgUserLanguage on the
+// widget's address and the indicator's. The loader's own three words come from this
+// script's request: its Accept-Language, or ?uselang= when the wiki's line passes it:
+//
+//   mw.loader.load("https://chat.example.org/wiki/loader.js?uselang=" +
+//     encodeURIComponent(mw.config.get("wgUserLanguage")));
+//
 // No framework, no globals but the one function; styles are set through the CSSOM, which a
 // wiki's Content-Security-Policy allows where it refuses inline <style>.
 
@@ -15,6 +22,16 @@ window.livechatHelpChat = function livechatHelpChat(config) {
   const doc = document;
   const mwConfig = window.mw && window.mw.config;
   const wikiUser = (mwConfig && mwConfig.get("wgUserName")) || "";
+  // The reader's language on the wiki (their preference, or the wiki's ?uselang=): the
+  // widget and the indicator speak it, by the chat's ?uselang= (docs/translating.md).
+  // Absent or not a language the chat ships: the chat falls back to its own rules.
+  const wikiLanguage = (mwConfig && mwConfig.get("wgUserLanguage")) || "";
+
+  function withLanguage(address) {
+    const url = new URL(address);
+    if (wikiLanguage) url.searchParams.set("uselang", wikiLanguage);
+    return url;
+  }
 
   function styled(tag, styles, attributes) {
     const element = doc.createElement(tag);
@@ -108,7 +125,11 @@ window.livechatHelpChat = function livechatHelpChat(config) {
       frame = styled(
         "iframe",
         { flex: "1", width: "100%", border: "0" },
-        { src: config.widgetUrl, title: config.strings.title, allow: "clipboard-write" },
+        {
+          src: withLanguage(config.widgetUrl).href,
+          title: config.strings.title,
+          allow: "clipboard-write",
+        },
       );
       panel.append(frame);
     }
@@ -144,7 +165,7 @@ window.livechatHelpChat = function livechatHelpChat(config) {
   async function refresh() {
     if (doc.visibilityState === "hidden") return;
     try {
-      const url = new URL(config.statusUrl);
+      const url = withLanguage(config.statusUrl);
       if (wikiUser) url.searchParams.set("user", wikiUser);
       const response = await fetch(url, { credentials: "omit" });
       if (!response.ok) return;

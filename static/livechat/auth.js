@@ -63,9 +63,15 @@ export function authHeaders() {
 export function socketUrl(path) {
   const scheme = location.protocol === "https:" ? "wss" : "ws";
   return () => {
+    const query = new URLSearchParams();
     const value = currentToken();
-    const query = value ? `?token=${encodeURIComponent(value)}` : "";
-    return `${scheme}://${location.host}${path}${query}`;
+    if (value) query.set("token", value);
+    // The socket speaks the page's language (its error details): the page's ?uselang=
+    // would otherwise be lost, the socket's address being the script's (core.i18n).
+    const language = document.documentElement.lang;
+    if (language) query.set("uselang", language);
+    const search = query.toString();
+    return `${scheme}://${location.host}${path}${search ? `?${search}` : ""}`;
   };
 }
 
