@@ -28,6 +28,7 @@ class MentorIndicator {
     this.link = link;
     this.waiting = link.querySelector(".indicator-waiting");
     this.online = link.querySelector(".indicator-online");
+    this.name = link.querySelector(".indicator-name");
     this.timer = null;
   }
 
@@ -55,7 +56,7 @@ class MentorIndicator {
       this.waiting.textContent = waiting >= 100 ? "99+" : String(waiting);
       this.online.textContent = String(online);
       const label = indicatorLabel(waiting, online);
-      this.link.setAttribute("aria-label", label);
+      this.name.textContent = label;
       this.link.title = label;
       this.link.classList.toggle("has-waiting", waiting > 0);
       this.link.hidden = false;
