@@ -160,6 +160,13 @@ class LanguageMiddleware(LocaleMiddleware):
         )
         activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+        if "uselang" in request.GET:
+            # The parameter is this middleware's alone: views that read every parameter
+            # as a filter (the admin's change lists answer an unknown one with ?e=1)
+            # never see it. The address keeps it (a sign-in's ?next= does).
+            query = request.GET.copy()
+            del query["uselang"]
+            request.GET = query
 
 
 def _saved_language(user: Any) -> str | None:

@@ -1,9 +1,11 @@
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
+from django.utils.translation import gettext_lazy as _
 
 
 class ModerationConfig(AppConfig):
     name = "moderation"
+    verbose_name = _("Moderation")
     default_auto_field = "django.db.models.BigAutoField"
     # apps.py holds two configs: this one is what "moderation" in INSTALLED_APPS means.
     default = True

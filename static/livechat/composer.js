@@ -20,11 +20,14 @@ function helpRows() {
   return [
     [gettext("**bold** or '''bold'''"), gettext("bold")],
     [gettext("*italic* or ''italic''"), gettext("italic")],
-    ["`code`", gettext("code")],
+    // Translators: keep the backticks on each side; translate the example word.
+    [gettext("`code`"), gettext("code")],
     [gettext("[text](https://…)"), gettext("a link")],
     [gettext("[[Page title]]"), gettext("a wiki page")],
-    ["@name", gettext("mention someone")],
-    [":shortcode:", gettext("an emoji, e.g. :smile:")],
+    // Translators: keep the "@"; translate the example word (a person's name goes there).
+    [gettext("@name"), gettext("mention someone")],
+    // Translators: keep the colons; translate the example word (an emoji's code goes there).
+    [gettext(":shortcode:"), gettext("an emoji, e.g. :smile:")],
   ];
 }
 
