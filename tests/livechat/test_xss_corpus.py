@@ -19,6 +19,7 @@ from livechat.formatting import render, sanitize
 CORPUS = Path(__file__).resolve().parent.parent / "data" / "xss" / "vectors.txt"
 
 ALLOWED_TAGS = {"p", "br", "strong", "em", "code", "a", "span"}
+ALLOWED_TAGS |= {"blockquote", "pre", "ul", "ol", "li", "del"}
 ALLOWED_ATTRIBUTES = {
     # data-user names the mentioned person on a mention link; inert, and pinned to the
     # username pattern by the sanitizer.
@@ -111,6 +112,26 @@ def render_as_edit(vector: str) -> str:
     return render(vector).html
 
 
+# Each block construct (and strikethrough) around a vector: the message's source text.
+# Shared with bench/render_bench.py --corpus, which runs them through markdown-it-py too.
+BLOCK_CONTEXTS: dict[str, Callable[[str], str]] = {
+    "quote": lambda v: f"> {v}",
+    "quote-nested": lambda v: f">>> {v}",
+    "quote-after-text": lambda v: f"text\n> {v}\n\ntext",
+    "code-block": lambda v: f"```\n{v}\n```",
+    "code-block-info": lambda v: f"```{v}\ncode\n```",
+    "code-block-unclosed": lambda v: f"```\n{v}",
+    "code-in-quote": lambda v: f"> ```\n> {v}\n> ```",
+    "bullet": lambda v: f"- {v}",
+    "bullet-wiki": lambda v: f"* {v}",
+    "numbered": lambda v: f"1. {v}",
+    "numbered-wiki": lambda v: f"# {v}",
+    "list-items": lambda v: f"- a\n- {v}\n- b",
+    "list-in-quote": lambda v: f"> # {v}",
+    "strikethrough": lambda v: f"~~{v}~~",
+    "strike-in-list": lambda v: f"- ~~{v}~~",
+}
+
 CONTEXTS: dict[str, Callable[[str], str]] = {
     "raw": lambda v: render(v).html,
     "link-target": lambda v: render(f"[x]({v})").html,
@@ -120,6 +141,7 @@ CONTEXTS: dict[str, Callable[[str], str]] = {
     "wiki-bold": lambda v: render(f"'''{v}'''").html,
     "mention": lambda v: render(f"@{v}").html,
     "edit": render_as_edit,
+    **{name: (lambda v, wrap=wrap: render(wrap(v)).html) for name, wrap in BLOCK_CONTEXTS.items()},
 }
 
 
