@@ -4,8 +4,9 @@ The syntax is a small subset a wiki newcomer already knows, and nothing more:
 
     **bold**  '''bold'''    *italic*  _italic_  ''italic''    '''''bold italic'''''
     `code`    [text](https://...)    bare https://... URLs    [[Page title]]  [[Page|label]]
-    @name     :shortcode:   one newline -> line break; a blank line -> new paragraph
+    ~~struck~~    @name     :shortcode:   one newline -> line break; a blank line -> new paragraph
     \\*       a backslash makes the next ASCII punctuation character plain text
+    > quote   ``` code block ```   - item  * item   1. item  # item   (formatting_blocks.py)
 
 Everything else is text and is HTML-escaped: raw HTML is shown as written, never
 interpreted, so "how do I write <ref>?" reads back exactly like that.
@@ -17,7 +18,14 @@ makes one left-to-right pass; every look-ahead it needs (the closing backtick ru
 bracket, the parenthesis closing a link target) comes from a table built in linear time, and
 no regular expression in it can backtrack more than a bounded amount. Emphasis is resolved
 with a delimiter stack whose entries are each pushed and popped at most once. So the cost
-is linear in the input; bench/render_bench.py measures it.
+is linear in the input; bench/render_bench.py measures it. The blocks (quotes, code
+blocks, lists) are found first, line by line (livechat/formatting_blocks.py), and each
+paragraph or list item then goes through the tokenizer here.
+
+markdown-it-py, a CommonMark parser built to stay linear, was measured against this
+tokenizer before the blocks were added (docs/benchmarks.md, "Formatting: markdown-it-py
+against our tokenizer"): slower on most inputs, 10-50x on some hostile ones, so the
+blocks grew here instead.
 
 The HTML the tokenizer builds is then passed through `sanitize` (a bleach allow-list), so a
 bug here can at worst produce ugly output, not script.
@@ -29,7 +37,6 @@ import html
 import re
 import string
 import unicodedata
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
@@ -38,6 +45,7 @@ from django.conf import settings
 from accounts.usernames import match_mention
 
 from .emoji import EMOJI_SHORTCODES, normalize_emoji
+from .formatting_blocks import blocks_html
 from .sanitizer import is_web_url, sanitize
 
 __all__ = ["EMOJI_SHORTCODES", "Rendered", "normalize_emoji", "render", "sanitize"]
@@ -66,7 +74,7 @@ _MAX_ELEMENTS = 200
 _MAX_TITLE_CHARS = 255
 
 # Characters that may start something; anything else is copied as text in one chunk.
-_PLAIN_RE = re.compile(r"[^\\`\[*_':@hH\n]+")
+_PLAIN_RE = re.compile(r"[^\\`\[*_~':@hH\n]+")
 _BACKTICKS_RE = re.compile(r"`+")
 _SHORTCODE_RE = re.compile(r":([a-z0-9_+-]{1,40}):")
 _URL_BODY_RE = re.compile(r"[^\s<>\"`]+")
@@ -77,6 +85,8 @@ _URL_TRAILING = frozenset(".,:;!?*_~'\"")
 # Characters MediaWiki never allows in a page title.
 _BAD_TITLE_CHARS = frozenset("<>[]{}|")
 _WIKI_TAGS = {"b": "strong", "i": "em"}
+# Strikethrough is exactly two tildes; one or three are text.
+_STRIKE_RUN = 2
 _WIKI_QUOTES = {"b": "'''", "i": "''"}
 
 
@@ -186,7 +196,7 @@ class _BacktickIndex:
 class _Delim:
     """A run of emphasis characters, waiting for the delimiter stack to decide its fate."""
 
-    char: str  # '*', '_' or "'"
+    char: str  # '*', '_', '~' or "'"
     count: int  # '*'/'_': delimiter characters not yet used by a match
     can_open: bool
     can_close: bool
@@ -260,6 +270,8 @@ class _Emphasis:
             # '**' with '**' is strong; otherwise one character each makes em.
             used = 2 if closer.count >= 2 and opener.count >= 2 else 1
             tag = "strong" if used == 2 else "em"
+            if closer.char == "~":  # '~~' runs are always two long
+                tag = "del"
             opener.opens.append(f"<{tag}>")
             closer.closes.append(f"</{tag}>")
             opener.count -= used
@@ -325,6 +337,7 @@ class _Inline:
             "[": self._bracket,
             "*": self._markdown_emphasis,
             "_": self._markdown_emphasis,
+            "~": self._markdown_emphasis,
             "'": self._wiki_emphasis,
             ":": self._shortcode,
             "@": self._mention,
@@ -412,7 +425,7 @@ class _Inline:
 
     def _markdown_emphasis(self, i: int) -> int | None:
         end = self._run_end(i)
-        if end - i > _MAX_DELIM_RUN:
+        if end - i > _MAX_DELIM_RUN or (self.text[i] == "~" and end - i != _STRIKE_RUN):
             self.pending_text.append(self.text[i:end])
             return end
         before = self._before(i)
@@ -425,7 +438,7 @@ class _Inline:
         right = not before.isspace() and (
             not _is_punctuation(before) or after.isspace() or _is_punctuation(after)
         )
-        if self.text[i] == "*":
+        if self.text[i] in "*~":
             can_open, can_close = left, right
         else:  # '_' inside a word is not emphasis: snake_case_names stay as written
             can_open = left and (not right or _is_punctuation(before))
@@ -642,30 +655,17 @@ def _clean_source(body: str) -> str:
     return _SURROGATE_RE.sub("\ufffd", text)
 
 
-def _paragraphs(text: str) -> Iterator[str]:
-    """Runs of non-blank lines; blank lines separate paragraphs."""
-    current: list[str] = []
-    for line in text.split("\n"):
-        if line.strip():
-            current.append(line)
-        elif current:
-            yield "\n".join(current)
-            current = []
-    if current:
-        yield "\n".join(current)
-
-
 def _markup(body: str) -> tuple[str, list[str]]:
     """The tokenizer's HTML (before sanitizing) and the mentions, duplicates included.
 
     Separate from render() so the benchmark can tell the tokenizer's cost from bleach's.
     """
     message = _Message()
-    parts = [
-        f"<p>{_Inline(paragraph, message, links=True).to_html()}</p>"
-        for paragraph in _paragraphs(_clean_source(body))
-    ]
-    return "".join(parts), message.mentions
+
+    def inline(text: str) -> str:
+        return _Inline(text, message, links=True).to_html()
+
+    return blocks_html(_clean_source(body), inline), message.mentions
 
 
 def render(body: str) -> Rendered:

@@ -13,7 +13,11 @@ from bleach.sanitizer import Cleaner
 
 from accounts.usernames import is_valid_username
 
-ALLOWED_TAGS = frozenset({"p", "br", "strong", "em", "code", "a", "span"})
+ALLOWED_TAGS = frozenset(
+    {"p", "br", "strong", "em", "code", "a", "span"}
+    # The blocks (livechat/formatting_blocks.py) and strikethrough; none takes an attribute.
+    | {"blockquote", "pre", "ul", "ol", "li", "del"}
+)
 ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
 # Class names the renderer uses; anything else could borrow the site's own styles.
 _LINK_CLASSES = frozenset({"external", "wikilink"})

@@ -56,9 +56,10 @@ def test_it_turns_a_blank_line_into_a_new_paragraph() -> None:
     assert html_of("one\n\n\n  \ntwo\r\nthree") == "<p>one</p><p>two<br>three</p>"
 
 
-def test_it_leaves_list_markers_and_headings_as_text() -> None:
-    assert html_of("- one\n* two\n== Heading ==\n# three") == (
-        "<p>- one<br>* two<br>== Heading ==<br># three</p>"
+def test_it_leaves_headings_and_unspaced_markers_as_text() -> None:
+    # Lists are in tests/livechat/test_formatting_blocks.py; these are not lists.
+    assert html_of("-one\n*two*\n== Heading ==\n#three") == (
+        "<p>-one<br><em>two</em><br>== Heading ==<br>#three</p>"
     )
 
 
@@ -166,7 +167,11 @@ def test_it_leaves_an_unmatched_backtick_as_text() -> None:
 
 
 def test_it_renders_a_fenced_snippet_without_its_language_word() -> None:
-    assert inner("```python\nprint('x')\nx = 1\n```") == ("<code>print('x')<br>x = 1</code>")
+    # At the start of a line it is a code block; inside a line, a code span.
+    assert html_of("```python\nprint('x')\nx = 1\n```") == (
+        "<pre><code>print('x')\nx = 1</code></pre>"
+    )
+    assert inner("see ```python\nprint('x')\nx = 1```") == ("see <code>print('x')<br>x = 1</code>")
 
 
 # --- links ----------------------------------------------------------------------------
