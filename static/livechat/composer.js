@@ -20,8 +20,18 @@ function helpRows() {
   return [
     [gettext("**bold** or '''bold'''"), gettext("bold")],
     [gettext("*italic* or ''italic''"), gettext("italic")],
+    // Translators: keep the two tildes on each side; translate the words between them.
+    [gettext("~~struck out~~"), gettext("strikethrough")],
     // Translators: keep the backticks on each side; translate the example word.
     [gettext("`code`"), gettext("code")],
+    // Translators: the fence of three backticks is typed as is, on a line of its own.
+    ["```", gettext("on the lines before and after some code: a code block")],
+    // Translators: keep "> " at the start; translate the example words.
+    [gettext("> quoted text"), gettext("a quote")],
+    // Translators: keep "- " and "* " at the start of each example; translate "item".
+    [gettext("- item or * item"), gettext("a bulleted list, one item a line")],
+    // Translators: keep "1. " and "# " at the start of each example; translate "item".
+    [gettext("1. item or # item"), gettext("a numbered list, one item a line")],
     [gettext("[text](https://…)"), gettext("a link")],
     [gettext("[[Page title]]"), gettext("a wiki page")],
     // Translators: keep the "@"; translate the example word (a person's name goes there).
