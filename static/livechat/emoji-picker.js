@@ -152,7 +152,9 @@ export class EmojiPicker {
       const index = buttons.indexOf(event.target);
       if (index < 0) return;
       const columns = gridColumns(buttons);
-      const moves = { ArrowLeft: -1, ArrowRight: 1, ArrowUp: -columns, ArrowDown: columns };
+      // The grid mirrors in a right-to-left page, and so do Left and Right.
+      const ahead = getComputedStyle(grid).direction === "rtl" ? -1 : 1;
+      const moves = { ArrowLeft: -ahead, ArrowRight: ahead, ArrowUp: -columns, ArrowDown: columns };
       let next = null;
       if (event.key in moves) next = index + moves[event.key];
       else if (event.key === "Home") next = 0;
@@ -203,7 +205,9 @@ function placeNear(popup, anchor) {
   const margin = 8;
   const width = popup.offsetWidth;
   const height = popup.offsetHeight;
-  let left = Math.min(rect.left, window.innerWidth - width - margin);
+  // Lined up with the anchor's start edge: its right edge in a right-to-left page.
+  const rtl = getComputedStyle(anchor).direction === "rtl";
+  let left = Math.min(rtl ? rect.right - width : rect.left, window.innerWidth - width - margin);
   left = Math.max(margin, left);
   let top = rect.top - height - 4;
   if (top < margin) top = Math.min(rect.bottom + 4, window.innerHeight - height - margin);
