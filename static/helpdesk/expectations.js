@@ -5,7 +5,7 @@
 // Pure: no DOM. The reader's clock (`now`) and language (`locale`) are injected, so the
 // tests decide them; every word comes from the scripts' catalog as a whole sentence.
 
-import { gettext, interpolate, ngettext } from "../livechat/i18n.js";
+import { gettext, interpolate, interpolateParts, isolate, ngettext } from "../livechat/i18n.js";
 
 const MINUTE = 60;
 const HOUR = 60 * MINUTE;
@@ -180,25 +180,43 @@ export function formatDay(isoDate, locale, now = new Date()) {
 
 /** The line about a newcomer's mentor (GET /api/helpdesk/me/), or "" without one. */
 export function mentorText(status, locale, now = new Date()) {
+  const sentence = mentorSentence(status, locale, now);
+  return sentence ? interpolate(sentence.format, sentence.values, true) : "";
+}
+
+/** The same line as sentence pieces with the names marked for a <bdi> (i18n.js's
+ * isolate, dom.js's isolated), or [] without a mentor. */
+export function mentorParts(status, locale, now = new Date()) {
+  const sentence = mentorSentence(status, locale, now);
+  if (!sentence) return [];
+  const { mentor, date, backup } = sentence.values;
+  return interpolateParts(sentence.format, {
+    mentor: isolate(mentor),
+    date,
+    ...(backup ? { backup: isolate(backup) } : {}),
+  });
+}
+
+function mentorSentence(status, locale, now) {
   const mentor = status?.mentor?.username;
-  if (!mentor) return "";
+  if (!mentor) return null;
   if (!status.away_until) {
-    return interpolate(gettext("Your mentor is %(mentor)s."), { mentor }, true);
+    return { format: gettext("Your mentor is %(mentor)s."), values: { mentor } };
   }
   const date = formatDay(status.away_until, locale, now);
   const backup = status.backup?.username;
   if (backup) {
-    return interpolate(
-      gettext("Your mentor %(mentor)s is away until %(date)s; %(backup)s will help you meanwhile."),
-      { mentor, date, backup },
-      true,
-    );
+    return {
+      format: gettext(
+        "Your mentor %(mentor)s is away until %(date)s; %(backup)s will help you meanwhile.",
+      ),
+      values: { mentor, date, backup },
+    };
   }
-  return interpolate(
-    gettext(
+  return {
+    format: gettext(
       "Your mentor %(mentor)s is away until %(date)s; any helper online will help you meanwhile.",
     ),
-    { mentor, date },
-    true,
-  );
+    values: { mentor, date },
+  };
 }

@@ -3,7 +3,7 @@
 // wait (the escalation steps). Pure: the question object comes from the API or from a
 // `question.*` event, the viewer is the page's user ({id, username, roles}).
 
-import { gettext, interpolate } from "../livechat/i18n.js";
+import { gettext, interpolate, interpolateParts, isolate } from "../livechat/i18n.js";
 
 export const QUESTION_KINDS = [
   "question.opened",
@@ -46,7 +46,8 @@ export function isNewer(incoming, held) {
 
 /** The chip: {state, text}. "claimed" names the helper: to the asker "Mia is looking at
  * your question", to the helper themselves "You are on it", to everyone else "Mia is on
- * it". */
+ * it"; a chip that names someone also has `parts`, the sentence with the name marked for
+ * a <bdi> (i18n.js's isolate, dom.js's isolated). */
 export function chipFor(question, viewer) {
   const state = question?.state;
   const asker = isAsker(question, viewer);
@@ -59,13 +60,14 @@ export function chipFor(question, viewer) {
       if (viewer && question.claimed_by.id === viewer.id) {
         return { state, text: gettext("You are on it") };
       }
-      if (asker) {
-        return {
-          state,
-          text: interpolate(gettext("%(name)s is looking at your question"), { name }, true),
-        };
-      }
-      return { state, text: interpolate(gettext("%(name)s is on it"), { name }, true) };
+      const format = asker
+        ? gettext("%(name)s is looking at your question")
+        : gettext("%(name)s is on it");
+      return {
+        state,
+        text: interpolate(format, { name }, true),
+        parts: interpolateParts(format, { name: isolate(name) }),
+      };
     }
     case "answered":
       return { state, text: gettext("Answered") };

@@ -377,7 +377,7 @@ class QueuePage {
           : null,
         el(
           "p",
-          { class: "q-text" },
+          { class: "q-text", dir: "auto" },
           question.first_message === undefined
             ? el("span", { class: "muted" }, gettext("Loading…"))
             : snippet(question.first_message, SNIPPET_LENGTH) ||

@@ -8,10 +8,10 @@
 // livechat/extensions.js: question.* events from the room's log, a part under each
 // message, the ChatRoom. room.html loads it before chat.js, and only in help rooms.
 
-import { el, fetchJSON } from "../livechat/dom.js";
+import { el, fetchJSON, isolated } from "../livechat/dom.js";
 import { onRoom, registerEventKinds, registerMessagePart } from "../livechat/extensions.js";
 import { gettext, interfaceLocale } from "../livechat/i18n.js";
-import { availabilityText, mentorText } from "./expectations.js";
+import { availabilityText, mentorParts, mentorText } from "./expectations.js";
 import {
   QUESTION_KINDS,
   actionsFor,
@@ -116,7 +116,7 @@ class HelpDeskRoom {
     try {
       const status = await fetchJSON("/api/helpdesk/me/");
       const text = mentorText(status, interfaceLocale());
-      this.dom.mentor.textContent = text;
+      this.dom.mentor.replaceChildren(...isolated(mentorParts(status, interfaceLocale())));
       this.dom.mentor.hidden = !text;
     } catch {
       // Without the line the page still works; the next visit shows it.
@@ -148,9 +148,11 @@ class HelpDeskRoom {
     }
     const escalation = escalationFor(question, this.me);
     // Escalation speaks while nobody has the question; once someone does, who it is.
-    const claimed = question.state === "claimed" ? chipFor(question, this.me).text : "";
-    const text = escalation?.text ?? claimed;
-    if (askerStatus.textContent !== text) askerStatus.textContent = text;
+    const chip = question.state === "claimed" ? chipFor(question, this.me) : null;
+    const text = escalation?.text ?? chip?.text ?? "";
+    if (askerStatus.textContent !== text) {
+      askerStatus.replaceChildren(...(escalation || !chip?.parts ? [text] : isolated(chip.parts)));
+    }
     askerStatus.hidden = !text;
     if (helpPages) helpPages.hidden = !escalation?.helpPages;
   }
@@ -244,7 +246,11 @@ class HelpDeskRoom {
       "div",
       // Focusable from script only: where focus goes when its last button is gone.
       { class: "msg-question", role: "group", "aria-label": gettext("Question"), tabindex: "-1" },
-      el("span", { class: "question-chip", "data-state": chip.state }, chip.text),
+      el(
+        "span",
+        { class: "question-chip", "data-state": chip.state },
+        chip.parts ? isolated(chip.parts) : chip.text,
+      ),
     );
     for (const button of actionsFor(question, this.me)) {
       part.append(

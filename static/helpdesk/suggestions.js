@@ -32,7 +32,8 @@ function pageElements() {
 
 function link(url, text) {
   // A new tab: the asker's draft and place in the room stay where they are.
-  return el("a", { href: url, target: "_blank", rel: "noopener" }, text);
+  // dir="auto": a page title or a question in another script keeps its own direction.
+  return el("a", { href: url, target: "_blank", rel: "noopener", dir: "auto" }, text);
 }
 
 function fill(group, items) {
@@ -83,7 +84,7 @@ export class Suggestions {
           "li",
           {},
           link(page.url, page.title),
-          page.snippet ? el("span", { class: "helpdesk-suggestion-snippet" }, page.snippet) : null,
+          page.snippet ? el("span", { class: "helpdesk-suggestion-snippet", dir: "auto" }, page.snippet) : null,
         ),
       ),
     );

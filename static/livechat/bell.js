@@ -107,12 +107,16 @@ class Bell {
         "span",
         { class: "bell-line" },
         interpolateParts(notificationSentence(n.kind), {
-          actor: el("strong", { class: "bell-actor" }, n.actor?.username || gettext("Someone")),
-          room: el("span", { class: "bell-room" }, n.room_name || n.room),
+          actor: el(
+            "strong",
+            { class: "bell-actor" },
+            n.actor?.username ? el("bdi", {}, n.actor.username) : gettext("Someone"),
+          ),
+          room: el("bdi", { class: "bell-room" }, n.room_name || n.room),
           kind: n.kind,
         }),
       ),
-      n.excerpt ? el("span", { class: "bell-excerpt" }, n.excerpt) : null,
+      n.excerpt ? el("span", { class: "bell-excerpt", dir: "auto" }, n.excerpt) : null,
       el(
         "time",
         { class: "bell-time", datetime: n.created_at, title: n.created_at },

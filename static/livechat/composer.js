@@ -189,8 +189,8 @@ export class Composer {
     const excerpt = message.hidden ? gettext("(hidden message)") : snippet(message.body, 80);
     this.replyText.replaceChildren(
       ...interpolateParts(gettext("Replying to %(name)s: %(excerpt)s"), {
-        name: el("strong", {}, message.author.username),
-        excerpt,
+        name: el("strong", {}, el("bdi", {}, message.author.username)),
+        excerpt: el("bdi", {}, excerpt),
       }),
     );
     this.replyBar.hidden = false;

@@ -26,6 +26,14 @@ export function el(tag, props = {}, ...children) {
   return node;
 }
 
+/** Sentence pieces (i18n.js's interpolateParts) ready for el() or append(): the names
+ * i18n.js's isolate() marked become <bdi> elements; text stays text, nodes stay nodes. */
+export function isolated(parts) {
+  return parts.map((part) =>
+    part && typeof part === "object" && "isolate" in part ? el("bdi", {}, part.isolate) : part,
+  );
+}
+
 /** A <time> element showing the relative time, with the exact ISO time as its title. Its
  * text moves on with Timeline.refreshTimes(). */
 export function timeElement(iso, className = "msg-time") {

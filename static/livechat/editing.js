@@ -46,6 +46,7 @@ export class Editing {
   build(id, message) {
     const textarea = el("textarea", {
       class: "edit-input",
+      dir: "auto",
       rows: Math.min(8, Math.max(2, message.body.split("\n").length)),
       "aria-label": gettext("Text of your message"),
       "data-focus": "edit-input",

@@ -69,3 +69,12 @@ export function interfaceLocale(doc = globalThis.document, nav = globalThis.navi
   );
   return preferred || language;
 }
+
+/** A name (or other text people typed) inside a sentence, marked for isolation: dom.js's
+ * isolated() turns the mark into a <bdi>, so an Arabic name in an English sentence, or a
+ * Latin one in an Arabic sentence, keeps its own direction and leaves the sentence's order
+ * alone. Pure: modules without a DOM return sentences as interpolateParts() pieces with
+ * these marks in them. */
+export function isolate(text) {
+  return { isolate: String(text) };
+}

@@ -54,7 +54,9 @@ export function renderMessage(message, t) {
 
 function renderMeta(message, t, { mine, editing }) {
   const meta = el("div", { class: "msg-meta" });
-  const author = el("span", { class: "msg-author name-colour" }, message.author.username);
+  // <bdi>: a name keeps its own direction (an Arabic name in an English line, a Latin one
+  // in an Arabic line) without turning the times and badges around it.
+  const author = el("bdi", { class: "msg-author name-colour" }, message.author.username);
   // Through CSSOM, not a style attribute: a strict style-src CSP would drop the latter.
   author.style.setProperty("--name-hue", String(nameHue(message.author.username)));
   meta.append(author, ...roleBadges(message.author.roles), timeElement(message.created_at));
@@ -184,13 +186,13 @@ export function renderReplyContext(replyTo, t) {
       if (t.jumpTo(replyTo)) event.preventDefault();
     },
   });
-  quote.append(el("span", { "aria-hidden": "true" }, "↪ "));
+  quote.append(el("span", { class: "icon-mirror", "aria-hidden": "true" }, "↪"), " ");
   if (target) {
     const excerpt = target.hidden ? gettext("(hidden message)") : snippet(target.body);
     quote.append(
       ...interpolateParts(gettext("%(name)s: %(excerpt)s"), {
-        name: el("span", { class: "msg-reply-author" }, target.author.username),
-        excerpt,
+        name: el("bdi", { class: "msg-reply-author" }, target.author.username),
+        excerpt: el("bdi", {}, excerpt),
       }),
     );
   } else {
@@ -290,7 +292,9 @@ function renderBody(message) {
       gettext("This message was hidden by a moderator."),
     );
   }
-  const body = el("div", { class: "msg-body" });
+  // dir="auto": the text's first strong letter sets its direction, so an English message
+  // reads left to right on an Arabic page and an Arabic one right to left on an English page.
+  const body = el("div", { class: "msg-body", dir: "auto" });
   // The one place HTML is parsed: the server renders and sanitises message.html with an
   // allow-list (livechat/formatting.py); nothing typed by a user reaches here unsanitised.
   body.innerHTML = message.html;

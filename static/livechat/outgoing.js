@@ -51,11 +51,11 @@ export class OutgoingList {
       el(
         "div",
         { class: "msg-meta" },
-        el("span", { class: "msg-author" }, this.me.username),
+        el("bdi", { class: "msg-author" }, this.me.username),
         timeElement(entry.createdAt),
         el("span", { class: "pending-state" }, stateLabel(state)),
       ),
-      el("div", { class: "msg-body msg-body-plain" }, entry.body),
+      el("div", { class: "msg-body msg-body-plain", dir: "auto" }, entry.body),
     );
     if (state === "failed") {
       node.append(

@@ -3,7 +3,7 @@
 // per person; each stays up for a few seconds unless that person's message arrives).
 
 import { el, roleBadges } from "./dom.js";
-import { gettext, interpolate } from "./i18n.js";
+import { gettext, interpolateParts } from "./i18n.js";
 
 const TYPING_SHOW_MS = 4000; // how long "X is typing…" stays up
 
@@ -23,7 +23,7 @@ export class Presence {
       el(
         "li",
         { class: "online-user" },
-        el("span", { class: "online-name" }, user.username),
+        el("bdi", { class: "online-name" }, user.username),
         roleBadges(user.roles),
         user.id === this.me.id ? el("span", { class: "muted" }, " ", gettext("(you)")) : null,
       ),
@@ -51,19 +51,19 @@ export class Presence {
   }
 
   renderTyping() {
-    const names = [...this.typers.keys()];
-    let text = "";
+    // Each name in a <bdi>, so it keeps its own direction inside the sentence.
+    const names = [...this.typers.keys()].map((name) => el("bdi", {}, name));
+    let parts = [];
     if (names.length === 1) {
-      text = interpolate(gettext("%(name)s is typing…"), { name: names[0] }, true);
+      parts = interpolateParts(gettext("%(name)s is typing…"), { name: names[0] });
     } else if (names.length === 2) {
-      text = interpolate(
-        gettext("%(first)s and %(second)s are typing…"),
-        { first: names[0], second: names[1] },
-        true,
-      );
+      parts = interpolateParts(gettext("%(first)s and %(second)s are typing…"), {
+        first: names[0],
+        second: names[1],
+      });
     } else if (names.length > 2) {
-      text = gettext("Several people are typing…");
+      parts = [gettext("Several people are typing…")];
     }
-    this.dom.typing.textContent = text;
+    this.dom.typing.replaceChildren(...parts);
   }
 }

@@ -4,7 +4,7 @@
 
 import { el, fetchJSON } from "./dom.js";
 import { relativeTime } from "./format.js";
-import { gettext, interpolate } from "./i18n.js";
+import { gettext, interpolate, interpolateParts } from "./i18n.js";
 
 // Past this many cells the LCS table would be slow: show "replaced" instead.
 const MAX_CELLS = 250_000;
@@ -59,7 +59,7 @@ export function wordDiff(before, after) {
 }
 
 function renderDiff(before, after) {
-  const box = el("div", { class: "revision-body revision-diff" });
+  const box = el("div", { class: "revision-body revision-diff", dir: "auto" });
   for (const part of wordDiff(before, after)) {
     if (part.op === "same") box.append(part.text);
     else box.append(el(part.op, {}, part.text));
@@ -84,7 +84,9 @@ export async function openRevisions(message, opener = null) {
     el(
       "p",
       { class: "muted" },
-      interpolate(gettext("%(name)s's message"), { name: message.author.username }, true),
+      interpolateParts(gettext("%(name)s's message"), {
+        name: el("bdi", {}, message.author.username),
+      }),
     ),
     status,
     list,
@@ -123,7 +125,7 @@ export async function openRevisions(message, opener = null) {
         interpolate(gettext("Revision %(number)s"), { number: revision.number }, true),
       ),
       " · ",
-      revision.editor?.username || "",
+      el("bdi", {}, revision.editor?.username || ""),
       " · ",
       el(
         "time",
@@ -133,7 +135,7 @@ export async function openRevisions(message, opener = null) {
     );
     const body =
       index === 0
-        ? el("div", { class: "revision-body" }, revision.body)
+        ? el("div", { class: "revision-body", dir: "auto" }, revision.body)
         : renderDiff(revisions[index - 1].body, revision.body);
     list.append(el("li", { class: "revision" }, meta, body));
   });
