@@ -665,7 +665,8 @@ def _markup(body: str) -> tuple[str, list[str]]:
     def inline(text: str) -> str:
         return _Inline(text, message, links=True).to_html()
 
-    return blocks_html(_clean_source(body), inline), message.mentions
+    text = _clean_source(body)
+    return blocks_html(text, inline=inline, take_element=message.take_element), message.mentions
 
 
 def render(body: str) -> Rendered:

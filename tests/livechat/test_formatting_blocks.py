@@ -225,3 +225,10 @@ def test_it_renders_blocks_when_sent_and_again_when_edited(alice: object, room: 
     expected = "<blockquote><p>quoted</p></blockquote><pre><code>*code*</code></pre>"
     assert message.html == expected
     assert change.payload["html"] == expected
+
+
+def test_it_renders_at_most_200_blocks_and_leaves_the_rest_as_text() -> None:
+    out = html_of("- a\n1. b\n" * 150)
+    assert out.count("<ul>") + out.count("<ol>") == 200
+    # The 100 lines past the budget: one paragraph of text.
+    assert out.endswith("</ol><p>- a<br>1. b" + "<br>- a<br>1. b" * 49 + "</p>")
