@@ -7,7 +7,7 @@
 // its newest end then finds the newest message on screen. Only that id is ever sent in a
 // `read` frame (by chat.js, through onSeen).
 
-import { gettext, interpolate } from "./i18n.js";
+import { gettext, interpolate, pgettext } from "./i18n.js";
 
 const LINK_PATTERN = /^#message-(\d+)$/;
 const MAX_PAGES_FOR_LINK = 20; // how far back a linked message is looked for
@@ -179,6 +179,9 @@ export class Reading {
     if (node && !node.classList.contains("is-first-unread")) {
       node.classList.add("is-first-unread");
       node.setAttribute("aria-describedby", "new-divider-label");
+      // The divider's word (chat.css draws it from this attribute): CSS text cannot be
+      // translated.
+      node.dataset.dividerLabel = pgettext("unread divider", "New");
     }
   }
 
