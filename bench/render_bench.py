@@ -312,7 +312,7 @@ def run_corpus(renderers: dict[str, Callable[[str], str]]) -> None:
         **BLOCK_CONTEXTS,
     }
     print(f"{len(VECTORS)} vectors per context")
-    print(f"{'renderer':12} {'context':14} {'refused':>8} {'total ms':>9} {'max ms':>8}")
+    print(f"{'renderer':12} {'context':20} {'refused':>8} {'total ms':>9} {'max ms':>8}")
     for renderer, render_html in renderers.items():
         for context, wrap in contexts.items():
             failures = 0
@@ -324,7 +324,7 @@ def run_corpus(renderers: dict[str, Callable[[str], str]]) -> None:
                 samples.append((time.perf_counter_ns() - start) / 1e6)
                 failures += bool(audit(output))
             print(
-                f"{renderer:12} {context:14} {failures:8} {sum(samples):9.1f} {max(samples):8.2f}",
+                f"{renderer:12} {context:20} {failures:8} {sum(samples):9.1f} {max(samples):8.2f}",
                 flush=True,
             )
 
