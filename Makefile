@@ -81,7 +81,7 @@ e2e: translations
 # (docs/translating.md). `make messages` brings them all up to the code's messages.
 LOCALES := en ar cs ko vi
 LOCALE_FLAGS := $(foreach locale,$(LOCALES),-l $(locale))
-MESSAGES_IGNORE := --ignore .venv --ignore tests --ignore bench --ignore staticfiles --ignore docs --ignore wikioauth
+MESSAGES_IGNORE := --ignore .venv --ignore tests --ignore bench --ignore staticfiles --ignore docs --ignore wikioauth --ignore node_modules
 messages: setup
 	$(BIN)/python manage.py makemessages $(LOCALE_FLAGS) --no-obsolete -d django $(MESSAGES_IGNORE)
 	$(BIN)/python manage.py makemessages $(LOCALE_FLAGS) --no-obsolete -d djangojs $(MESSAGES_IGNORE)

@@ -12,6 +12,7 @@ function pageElements() {
   const byId = (id) => document.getElementById(id);
   return {
     messages: byId("messages"),
+    announce: byId("messages-announce"),
     outgoing: byId("outgoing"),
     scroller: byId("scroller"),
     status: byId("connection-status"),

@@ -7,6 +7,7 @@
 // the unacknowledged queue; `resync` starts over as on a fresh page. While the socket
 // stays down the page polls the events API and posts its queue.
 
+import { MessageAnnouncer } from "./announcer.js";
 import { socketUrl } from "./auth.js";
 import { Connection } from "./connection.js";
 import { Delivery } from "./delivery.js";
@@ -103,6 +104,9 @@ export class ChatRoom {
       },
     });
     this.presence = new Presence(dom, this.me);
+    // New messages for screen readers: one polite announcement every few seconds at most,
+    // summing up a burst (announcer.js), instead of a live message list that reads them all.
+    this.announcer = new MessageAnnouncer({ speak: (text) => this.announce(text), me: this.me.id });
     this.poller = new Poller({
       round: () => this.pollRound(),
       shouldRun: () => !this.live && !this.connection.stopped,
@@ -204,6 +208,7 @@ export class ChatRoom {
     const { message } = event;
     if (!message?.author) return false; // a message kind sent bare: nothing to show
     const created = this.timeline.upsert(message);
+    if (created && event.kind === "message.created") this.announcer.add(message);
     this.sender.arrived(message, this.me);
     if (event.kind === "message.created") this.presence.clearTyping(message.author.username);
     return created;
@@ -215,7 +220,18 @@ export class ChatRoom {
   }
 
   /** The events asked for are gone from the log: start over, as on a fresh page. */
+  /** Into the live region; emptied first, so that the same words twice are said twice. */
+  announce(text) {
+    const region = this.dom.announce;
+    if (!region) return;
+    region.textContent = "";
+    setTimeout(() => {
+      region.textContent = text;
+    }, 100);
+  }
+
   resync() {
+    this.announcer.reset();
     this.delivery.resync();
     this.timeline.clear();
     this.history.setControls(false, false);

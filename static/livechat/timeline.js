@@ -49,6 +49,16 @@ export class Timeline {
     this.prompts = new ReasonPrompts(this, actions);
     this.picker = shortcodes ? new EmojiPicker(shortcodes) : null;
     this.clock = setInterval(() => this.refreshTimes(), CLOCK_EVERY_MS);
+    // Escape closes an open reaction picker (a <details>, which does not close on Escape
+    // by itself) and gives the focus back to the button that opened it.
+    list.addEventListener("keydown", (event) => {
+      const picker = event.key === "Escape" && event.target.closest?.(".react-picker[open]");
+      if (!picker) return;
+      event.preventDefault();
+      event.stopPropagation();
+      picker.open = false;
+      picker.querySelector("summary")?.focus();
+    });
   }
 
   get oldestId() {
@@ -151,7 +161,8 @@ export class Timeline {
   jumpTo(id) {
     const node = this.elements.get(id);
     if (!node) return false;
-    node.scrollIntoView({ block: "center", behavior: "smooth" });
+    const still = globalThis.matchMedia?.("(prefers-reduced-motion: reduce)").matches;
+    node.scrollIntoView({ block: "center", behavior: still ? "auto" : "smooth" });
     node.classList.add("is-linked");
     setTimeout(() => this.elements.get(id)?.classList.remove("is-linked"), JUMP_HIGHLIGHT_MS);
     return true;

@@ -93,6 +93,7 @@ def desk(e2e_db: None) -> dict[str, Any]:
     EmailSettings.objects.create(user=alice, address=address)
     return {
         "question": question,
+        "answer": answer,
         "verify": tokens.make(tokens.VERIFY_SALT, {"u": alice.pk, "a": address}),
         "unsubscribe": tokens.make(
             tokens.UNSUBSCRIBE_SALT, {"u": alice.pk, "k": list(EMAIL_KINDS)[:1]}
@@ -231,3 +232,105 @@ def test_no_serious_or_critical_violation_on_any_page(
         check(helper, f"admin {path}", found)
 
     assert not found, "axe-core found serious or critical violations:\n" + "\n".join(found)
+
+
+FOCUS_SEEN = """() => {
+  const el = document.activeElement;
+  if (!el || el === document.body) return null;
+  const style = getComputedStyle(el);
+  const outline = style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0;
+  return {
+    what: el.outerHTML.slice(0, 120),
+    visible: outline || style.boxShadow !== "none",
+    id: el.id,
+    classes: el.className,
+  };
+}"""
+
+
+def tab_to(page: Any, predicate: str, *, backwards: bool = False, limit: int = 60) -> None:
+    """Press Tab (Shift+Tab) until ``predicate`` (a function of the focused element) holds,
+    checking on the way that every focused control shows where the focus is."""
+    unseen = []
+    for _ in range(limit):
+        page.keyboard.press("Shift+Tab" if backwards else "Tab")
+        focused = page.evaluate(FOCUS_SEEN)
+        if focused is None:
+            continue
+        if not focused["visible"]:
+            unseen.append(focused["what"])
+        if page.evaluate(f"() => ({predicate})(document.activeElement)"):
+            assert not unseen, "focus not visible on:\n" + "\n".join(unseen)
+            return
+    raise AssertionError(f"{predicate} never took the focus in {limit} presses")
+
+
+def test_the_room_with_the_keyboard_alone(
+    desk: dict[str, Any], server: Server, browser: Any, console_errors: list[str]
+) -> None:
+    """Send a message, open a message's reaction menu and close it with Escape: Tab,
+    Enter and Escape only, the focus visible at every step."""
+    page = new_page(browser, "en", console_errors)
+    sign_in_any_language(page, server.http, "Alice", ROOM)
+    wait_live(page)
+    page.locator("body").focus()
+
+    tab_to(page, "el => el.id === 'composer-input'")
+    page.keyboard.type("Sent with the keyboard alone")
+    page.keyboard.press("Enter")
+    expect(
+        page.locator("#messages > li.msg", has_text="Sent with the keyboard alone")
+    ).to_be_visible()
+    expect(page.locator("#composer-input")).to_be_focused()
+    expect(page.locator("#composer-input")).to_have_value("")
+
+    # Back into the conversation: the reaction menu of the helper's answer.
+    answer_id = desk["answer"].pk
+    tab_to(
+        page,
+        f"el => el.matches('.react-picker summary') && el.closest('li.msg').dataset.id === "
+        f"'{answer_id}'",
+        backwards=True,
+    )
+    answer = page.locator(f'#messages > li.msg[data-id="{answer_id}"]')
+    picker = answer.locator(".react-picker")
+    page.keyboard.press("Enter")
+    expect(picker).to_have_attribute("open", "")
+    page.keyboard.press("Tab")
+    expect(picker.locator(".react-choice").first).to_be_focused()
+    assert page.evaluate(FOCUS_SEEN)["visible"], "the first reaction shows no focus"
+    page.keyboard.press("Escape")
+    expect(picker).not_to_have_attribute("open", "")
+    expect(picker.locator("summary")).to_be_focused()
+    # Open again, and Enter on the first reaction reacts.
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    expect(answer.locator(".reaction")).to_have_count(1)
+
+
+def test_reduced_motion_stops_animations_and_transitions(
+    desk: dict[str, Any], server: Server, browser: Any, console_errors: list[str]
+) -> None:
+    page = new_page(browser, "en", console_errors)  # reduced_motion="reduce"
+    sign_in_any_language(page, server.http, "Alice", ROOM)
+    wait_live(page)
+    page.locator("#messages > li.msg").first.evaluate("el => el.classList.add('is-linked')")
+    moving = page.evaluate(
+        """() => [...document.querySelectorAll('*')].flatMap(el => {
+          const s = getComputedStyle(el);
+          const ms = t => parseFloat(t) * (t.trim().endsWith('ms') ? 1 : 1000);
+          const longest = v => Math.max(...v.split(',').map(ms));
+          const t = longest(s.transitionDuration), a = longest(s.animationDuration);
+          return t > 1 || a > 1 ? [`${el.tagName}.${el.className}: ${t} ms / ${a} ms`] : [];
+        })"""
+    )
+    assert not moving, "still moving with reduced motion:\n" + "\n".join(moving)
+    # Without the preference, the highlight still fades (the check above can see it).
+    page.emulate_media(reduced_motion="no-preference")
+    assert (
+        page.locator("li.msg.is-linked").evaluate(
+            "el => parseFloat(getComputedStyle(el).transitionDuration)"
+        )
+        > 0.1
+    )
