@@ -95,7 +95,8 @@ def test_the_help_chat_button_on_a_wiki_page_opens_the_widget_that_signs_in_and_
     # The widget is framed by the wiki's own page, from the chat's origin.
     frame = page.frames[1]
     assert page.url.startswith(wiki_origin(oauth))
-    assert frame.url == f"{chat_origin(chat)}/rooms/help-desk/embed/"
+    # In the reader's language on the wiki (wgUserLanguage), as ?uselang= (docs/translating.md).
+    assert frame.url == f"{chat_origin(chat)}/rooms/help-desk/embed/?uselang=en"
 
     with chromium.expect_page() as opened:
         sign_in.click()
