@@ -83,7 +83,7 @@ def wiki_round_trip(
 
 def signed_in_as(session: requests.Session, chat: Server) -> str | None:
     page = session.get(f"{chat.http}/")
-    found = re.search(r'<span class="account-name" title="[^"]*">([^<]+)</span>', page.text)
+    found = re.search(r'<span class="account-name"[^>]*>([^<]+)</span>', page.text)
     return found.group(1) if found else None
 
 
