@@ -237,7 +237,7 @@ LANGUAGE_NAMES = {
     "ko": "한국어",
     "vi": "Tiếng Việt",
 }
-SHIPPED_LANGUAGES = ["en"]
+SHIPPED_LANGUAGES = ["en", "ar", "cs", "ko", "vi"]
 LANGUAGES = [
     (code, LANGUAGE_NAMES[code])
     for code in env_list("LIVECHAT_LANGUAGES", SHIPPED_LANGUAGES)
