@@ -20,6 +20,7 @@ class Question(models.Model):
         CLAIMED = "claimed", _("claimed")
         ANSWERED = "answered", _("answered")
         RESOLVED = "resolved", _("resolved")
+        # Translators: a question's state: the asker went quiet after a helper replied.
         STALE = "stale", _("stale")
 
     # States in which the question still needs (or may need) a helper.
@@ -127,8 +128,11 @@ class MentorProfile(models.Model):
 
     class Weight(models.IntegerChoices):
         NONE = 0, _("takes no new mentees")
+        # Translators: a mentor's weight: how many new mentees they are given.
         LOW = 1, _("low")
+        # Translators: a mentor's weight: how many new mentees they are given.
         MEDIUM = 2, _("medium")
+        # Translators: a mentor's weight: how many new mentees they are given.
         HIGH = 4, _("high")
 
     user = models.OneToOneField(
@@ -259,6 +263,7 @@ class WikiHandoff(models.Model):
 
     class State(models.TextChoices):
         PENDING = "pending", _("waiting to be posted")
+        # Translators: a question handed off to the wiki: posted on its help desk page.
         POSTED = "posted", _("posted")
         REFUSED = "refused", _("refused by the wiki")
         DROPPED = "dropped", _("answered before it was posted")

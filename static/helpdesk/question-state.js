@@ -106,6 +106,7 @@ export function actionsFor(question, viewer) {
   if (question.state === "claimed" && question.claimed_by?.id === viewer.id) {
     buttons.push({
       action: "unclaim",
+      // Translators: a helper gives back a question they took, so that another helper can answer it.
       text: gettext("Release"),
       label: interpolate(gettext("Release %(name)s's question"), { name }, true),
     });

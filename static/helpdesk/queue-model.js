@@ -138,10 +138,12 @@ export function waitLevel(seconds) {
 export function formatWait(seconds) {
   const s = Math.max(0, Math.floor(seconds));
   if (s < MINUTE) {
+    // Translators: how long a question has waited, in seconds, abbreviated for a narrow column.
     return interpolate(ngettext("%(count)s s", "%(count)s s", s), { count: s }, true);
   }
   if (s < HOUR) {
     const count = Math.floor(s / MINUTE);
+    // Translators: how long a question has waited, in minutes, abbreviated for a narrow column.
     return interpolate(ngettext("%(count)s min", "%(count)s min", count), { count }, true);
   }
   if (s < DAY) {

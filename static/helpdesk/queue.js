@@ -42,6 +42,7 @@ function actionLabel(action) {
     case "claim":
       return gettext("I'm on it");
     case "unclaim":
+      // Translators: a helper gives back a question they took, so that another helper can answer it.
       return gettext("Release");
     default:
       return gettext("Mark answered");

@@ -171,6 +171,7 @@ function renderThank(message, t) {
       disabled: done,
       onclick: () => t.thank(message.id),
     },
+    // Translators: the button that thanks the author of a message (as the thanks of MediaWiki); Thanked once done.
     done ? gettext("Thanked") : gettext("Thank"),
   );
 }

@@ -14,8 +14,10 @@ function stateLabel(state) {
     case "queued":
       return gettext("Waiting for the connection…");
     case "sent":
+      // Translators: the state of one of the reader's own messages: the server has it.
       return gettext("Sent");
     case "failed":
+      // Translators: the state of one of the reader's own messages: it could not be delivered yet.
       return gettext("Not sent");
     default:
       return state;

@@ -25,6 +25,7 @@ export class Presence {
         { class: "online-user" },
         el("bdi", { class: "online-name" }, user.username),
         roleBadges(user.roles),
+        // Translators: after the reader's own name in the list of people online.
         user.id === this.me.id ? el("span", { class: "muted" }, " ", gettext("(you)")) : null,
       ),
     );
