@@ -85,6 +85,8 @@ class Question(models.Model):
     updated_at = models.DateTimeField()
 
     class Meta:
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
         constraints = [
             # One open question per person per room: their next messages belong to it.
             models.UniqueConstraint(

@@ -3,13 +3,14 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class Room(models.Model):
-    slug = models.SlugField(max_length=64, unique=True)
-    name = models.CharField(max_length=120)
-    description = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    slug = models.SlugField(_("slug"), max_length=64, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    description = models.TextField(_("description"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     # The newest event id of this room. Every write increments it with one UPDATE, which
     # also takes the row lock that serialises the room's writes: event ids are therefore
     # handed out and committed in order, with no gaps (a rolled-back write rolls back its
@@ -18,26 +19,34 @@ class Room(models.Model):
     # Events up to this id have been pruned from the log; asking for them means `resync`.
     pruned_through_event_id = models.BigIntegerField(default=0)
     # Slow mode: the seconds a person waits between two messages here (0: off).
-    slow_mode_seconds = models.PositiveIntegerField(default=0)
+    slow_mode_seconds = models.PositiveIntegerField(_("slow mode (seconds)"), default=0)
 
     class Meta:
         ordering = ["name"]
+        verbose_name = _("room")
+        verbose_name_plural = _("rooms")
 
     def __str__(self) -> str:
         return self.name
 
 
 class Message(models.Model):
-    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="messages")
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="messages"
+    # The verbose names are what the moderation admin shows (docs/translating.md).
+    room = models.ForeignKey(
+        Room, on_delete=models.CASCADE, related_name="messages", verbose_name=_("room")
     )
-    body = models.TextField()
-    html = models.TextField()
-    created_at = models.DateTimeField()
-    edited_at = models.DateTimeField(null=True, blank=True)
-    revision = models.PositiveIntegerField(default=1)
-    hidden = models.BooleanField(default=False)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="messages",
+        verbose_name=_("author"),
+    )
+    body = models.TextField(_("text"))
+    html = models.TextField(_("HTML"))
+    created_at = models.DateTimeField(_("created at"))
+    edited_at = models.DateTimeField(_("edited at"), null=True, blank=True)
+    revision = models.PositiveIntegerField(_("revision"), default=1)
+    hidden = models.BooleanField(_("hidden"), default=False)
     reply_to = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replies"
     )
@@ -56,6 +65,8 @@ class Message(models.Model):
     review_tags = models.JSONField(default=list, blank=True)
 
     class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
         constraints = [
             models.UniqueConstraint(
                 fields=["author", "client_id"],
