@@ -41,8 +41,8 @@ def test_the_room_page_speaks_only_keys_after_its_scripts_ran(
     # The asker's own message: a question, its state and the help-desk texts appear.
     page.locator("#composer textarea, #composer [contenteditable]").first.fill("Zxq qzx xqz?")
     page.keyboard.press("Enter")
-    message(page, "Zxq qzx xqz?").wait_for()
-    page.wait_for_timeout(500)
+    # The question's state chip is the last help-desk text to arrive (its event).
+    message(page, "Zxq qzx xqz?").locator(".question-chip").wait_for()
 
     left = english_left(visible_text(page.content()), DATA)
     assert not left, f"English left in the live page under qqx: {sorted(set(left))}"
