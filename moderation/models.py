@@ -322,11 +322,21 @@ class AbuseFilter(models.Model):
         related_name="+",
         verbose_name=_("updated by"),
     )
+    # Imported from the wiki (moderation/wiki_filters.py): the original's address,
+    # Special:AbuseFilter/<id>. One import per original; empty for filters written here.
+    source_url = models.URLField(_("imported from"), max_length=500, blank=True, default="")
 
     class Meta:
         verbose_name = _("abuse filter")
         verbose_name_plural = _("abuse filters")
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source_url"],
+                condition=~models.Q(source_url=""),
+                name="abusefilter_one_import_per_source",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name

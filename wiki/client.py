@@ -123,6 +123,19 @@ class SectionPost:
 
 
 @dataclass(frozen=True)
+class WikiAbuseFilter:
+    """A filter of the wiki's Extension:AbuseFilter, as ``list=abusefilters`` shows it."""
+
+    id: int
+    description: str
+    pattern: str | None  # None: a private filter, whose rule the wiki does not show
+    actions: tuple[str, ...]  # "warn", "disallow", "tag", "block"...
+    enabled: bool
+    deleted: bool
+    private: bool
+
+
+@dataclass(frozen=True)
 class SearchHit:
     title: str
     snippet: str  # plain text: the wiki's highlight markup removed
@@ -476,6 +489,32 @@ class Wiki:
             minor=minor,
         )
         return SectionPost(heading=heading, rev_id=edit.rev_id, posted=True)
+
+    # -- abuse filters -------------------------------------------------------------------
+
+    def abuse_filters(self, *, limit: int = 500) -> list[WikiAbuseFilter]:
+        """The wiki's abuse filters that are not deleted, by id (``list=abusefilters``): a
+        private one comes without its pattern (the wiki shows it only to those who may see
+        private filters)."""
+        query = self._query(
+            list="abusefilters",
+            abfprop="id|description|pattern|actions|status|private",
+            abfshow="!deleted",
+            abflimit=min(limit, 500),
+        )
+        return [
+            WikiAbuseFilter(
+                id=int(row["id"]),
+                description=row.get("description", ""),
+                pattern=row.get("pattern"),
+                actions=tuple(a for a in row.get("actions", "").split(",") if a),
+                # formatversion=2 still flags these with "" (present) or leaves them out.
+                enabled="enabled" in row,
+                deleted="deleted" in row,
+                private="private" in row,
+            )
+            for row in query.get("abusefilters", [])
+        ]
 
     # -- search --------------------------------------------------------------------------
 
