@@ -6,15 +6,17 @@ The rule language itself is ``moderation.rules`` (docs/abuse-filters.md).
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import logging
 import re
 import time
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, timedelta
 from functools import lru_cache
 from typing import Any
 
+from allauth.socialaccount.models import SocialAccount
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -28,10 +30,12 @@ from django.utils.translation import ngettext
 from accounts.models import User
 from accounts.roles import adopt_role_flags, filter_groups, with_role_flags
 from accounts.usernames import find_mentions
+from accounts.wikiauth.provider import WikiProvider
 from core.errors import Invalid
 from livechat.guard import Verdict, WriteAttempt
 from livechat.models import Message
 from moderation.errors import Blocked, Filtered
+from notifications.models import EmailSettings
 
 from . import counters
 from .actions import log, place_block, require_moderator
@@ -241,11 +245,15 @@ def compiled(pk: int, version: int, source: str) -> Rule | None:
 
 class Variables(dict[str, Any]):
     """The variables a rule sees, computed only when some rule reads them. ``known``
-    supplies values computed elsewhere (a trial run's values as of sending time)."""
+    supplies values computed elsewhere (a trial run's values as of sending time).
+
+    Each name of ``moderation.rules.VARIABLES`` has a ``_<name>`` method here; AbuseFilter's
+    names mean what MediaWiki's mean, applied to a chat message (docs/abuse-filters.md)."""
 
     def __init__(self, attempt: WriteAttempt, known: dict[str, Any] | None = None) -> None:
         super().__init__(known or {})
         self.attempt = attempt
+        self._profile: dict[str, Any] | None = None
 
     def prepare(self, names: frozenset[str]) -> dict[str, Any]:
         for name in names - self.keys():
@@ -274,16 +282,92 @@ class Variables(dict[str, Any]):
         return Message.objects.filter(author=self.attempt.user).count()
 
     def _user_groups(self) -> list[str]:
-        # ["*", "user", "mentor", "moderator"...]: see accounts.roles.filter_groups.
-        return filter_groups(self.attempt.user)
+        # ["*", "user", "mentor", "moderator"...]: see accounts.roles.filter_groups; then
+        # the wiki account's own groups, so a pasted `"autoconfirmed" in user_groups` means
+        # what it means on the wiki.
+        groups = filter_groups(self.attempt.user)
+        wiki_groups = self._wiki_profile().get("groups") or []
+        return groups + [g for g in wiki_groups if isinstance(g, str) and g not in groups]
 
     def _added_links(self) -> list[str]:
-        old = set(_URL_RE.findall(self._old_text()))
-        return [url for url in _URL_RE.findall(self._text()) if url not in old]
+        old = set(self._old_links())
+        return [url for url in self._all_links() if url not in old]
 
     def _mention_count(self) -> int:
         # Every @Name and @[Name] (accounts.usernames), repeats included.
         return len(find_mentions(self._text()))
+
+    # AbuseFilter's names (MediaWiki 1.39's VariableGenerator and LazyVariableComputer).
+
+    def _new_wikitext(self) -> str:
+        return self._text()
+
+    def _old_wikitext(self) -> str:
+        return self._old_text()
+
+    def _added_lines(self) -> list[str]:
+        return _changed_lines(self._old_text(), self._text(), "+")
+
+    def _removed_lines(self) -> list[str]:
+        return _changed_lines(self._old_text(), self._text(), "-")
+
+    def _new_size(self) -> int:
+        # AbuseFilter's `strlen`: bytes, not characters.
+        return len(self._text().encode("utf-8"))
+
+    def _old_size(self) -> int:
+        return len(self._old_text().encode("utf-8"))
+
+    def _edit_delta(self) -> int:
+        return self._new_size() - self._old_size()
+
+    def _all_links(self) -> list[str]:
+        return _URL_RE.findall(self._text())
+
+    def _old_links(self) -> list[str]:
+        return _URL_RE.findall(self._old_text())
+
+    def _removed_links(self) -> list[str]:
+        new = set(self._all_links())
+        return [url for url in self._old_links() if url not in new]
+
+    def _user_editcount(self) -> int | None:
+        count = self._wiki_profile().get("editcount")
+        return count if isinstance(count, int) else None
+
+    def _user_emailconfirm(self) -> str | None:
+        email = EmailSettings.objects.filter(user=self.attempt.user).first()
+        if email is None or not email.verified:
+            return None
+        return email.verified_at.astimezone(UTC).strftime("%Y%m%d%H%M%S")
+
+    def _page_title(self) -> str:
+        return self.attempt.room.name
+
+    def _timestamp(self) -> str:
+        # As AbuseFilter sets it: wfTimestamp(TS_UNIX), a string.
+        return str(int(timezone.now().timestamp()))
+
+    def _wiki_profile(self) -> dict[str, Any]:
+        """The OAuth profile kept at the last sign-in with the wiki (accounts.wikiauth);
+        {} for an account that never signed in with it. One query, only when read."""
+        if self._profile is None:
+            data = (
+                SocialAccount.objects.filter(user=self.attempt.user, provider=WikiProvider.id)
+                .values_list("extra_data", flat=True)
+                .first()
+            )
+            self._profile = data if isinstance(data, dict) else {}
+        return self._profile
+
+
+def _changed_lines(old: str, new: str, sign: str) -> list[str]:
+    """The lines a diff of ``old`` to ``new`` marks with ``sign`` ("+" added, "-" removed),
+    as AbuseFilter's ``added_lines``/``removed_lines`` split its diff. An empty text has
+    no lines (a new message adds all of its own)."""
+    old_lines = old.split("\n") if old else []
+    new_lines = new.split("\n") if new else []
+    return [line[2:] for line in difflib.ndiff(old_lines, new_lines) if line.startswith(sign + " ")]
 
 
 @dataclass
@@ -527,6 +611,9 @@ class TrialResult:
     message: Message
     matched: bool
     error: str = ""
+    # The variables the rule read, as it saw them for this message (name -> value), in
+    # the order of their names: what the editor shows under a match.
+    variables: dict[str, Any] = field(default_factory=dict)
 
 
 def try_rule(source: str, *, limit: int = 100) -> list[TrialResult]:
@@ -559,13 +646,18 @@ def try_rule(source: str, *, limit: int = 100) -> list[TrialResult]:
             "user_age": int((message.created_at - message.author.date_joined).total_seconds()),
             "user_message_count": message.earlier_count,
         }
+        variables = Variables(attempt, as_sent)
         try:
             matched = rule.evaluate(
-                Variables(attempt, as_sent).prepare(rule.variables),
+                variables.prepare(rule.variables),
                 budget=settings.LIVECHAT_FILTER_CONDITION_BUDGET,
                 regex_timeout=settings.LIVECHAT_FILTER_REGEX_TIMEOUT,
             )
-            results.append(TrialResult(message=message, matched=bool(matched)))
-        except RuleRuntimeError as error:
-            results.append(TrialResult(message=message, matched=False, error=str(error)))
+            error = ""
+        except RuleRuntimeError as failure:
+            matched, error = False, str(failure)
+        seen = {name: variables[name] for name in sorted(rule.variables) if name in variables}
+        results.append(
+            TrialResult(message=message, matched=bool(matched), error=error, variables=seen)
+        )
     return results
