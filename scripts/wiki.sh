@@ -66,11 +66,30 @@ install_wiki() {
 \$wgCacheDirectory = "$WIKI_DIR/cache";
 \$wgUploadDirectory = "$WIKI_DIR/images";
 \$wgEnableUploads = false;
-# The chat's bot edits the help desk page; the tests evaluate filters as a sysop.
-wfLoadExtension( 'AbuseFilter' );
-\$wgGrantPermissions['abusefilter']['abusefilter-modify'] = true;
 PHP
-  (cd "$MW" && php maintenance/update.php --quick >/dev/null)
+}
+
+# AbuseFilter (bundled with Debian's MediaWiki): the differential tests of the chat's filter
+# language (tests/moderation/test_af_differential.py) evaluate expressions with its API
+# (abusefilterevalexpression, abusefilterchecksyntax: they need abusefilter-modify, which no core
+# bot-password grant has, hence the "abusefilter" grant), and "Import from the wiki" lists its
+# public filters. Each line is added when missing, so wikis installed before this get it too.
+AF_SETTINGS=(
+  "wfLoadExtension( 'AbuseFilter' );"
+  "\$wgGrantPermissions['abusefilter']['abusefilter-modify'] = true;"
+  "\$wgGrantPermissions['abusefilter']['abusefilter-view'] = true;"
+  "\$wgGrantPermissions['abusefilter']['abusefilter-log-detail'] = true;"
+)
+
+ensure_abusefilter() {
+  local settings="$WIKI_DIR/LocalSettings.php" line update=""
+  for line in "${AF_SETTINGS[@]}"; do
+    grep -qxF "$line" "$settings" && continue
+    printf '%s\n' "$line" >>"$settings"
+    case "$line" in wfLoadExtension*) update=1 ;; esac
+  done
+  # Its tables (2 s); a running server picks the new settings up on its next request.
+  [ -z "$update" ] || (cd "$MW" && php maintenance/update.php --quick >/dev/null)
 }
 
 running() { curl -fsS -o /dev/null "$URL/api.php?action=query&meta=siteinfo&format=json" 2>/dev/null; }
@@ -184,6 +203,86 @@ WIKI_SYSOP_PASSWORD=$sysop_pw
 ENV
 }
 
+# The sysop's bot password with the "abusefilter" grant, for the differential tests' client
+# (tests/moderation/abusefilter_oracle.py): WIKI_AF_BOT_USER / WIKI_AF_BOT_PASSWORD in
+# credentials.env (test tooling only: the chat reads LIVECHAT_* names, never these).
+create_af_bot_password() {
+  grep -q '^WIKI_AF_BOT_PASSWORD=' "$WIKI_DIR/credentials.env" && return
+  local af_pw
+  af_pw=$(python3 -c "import secrets; print(''.join(secrets.choice('0123456789abcdefghijklmnopqrstuvw') for _ in range(32)))")
+  php_script createBotPassword.php --appid abusefilter --grants basic,abusefilter \
+    Sysop "$af_pw" >/dev/null
+  printf 'WIKI_AF_BOT_USER=Sysop@abusefilter\nWIKI_AF_BOT_PASSWORD=%s\n' "$af_pw" \
+    >>"$WIKI_DIR/credentials.env"
+}
+
+# Public abuse filters for "Import from the wiki" to list and import (list=abusefilters shows
+# their patterns to anyone). Enabled, with no action but AbuseFilter's log, and matching only
+# spam words no fixture or test writes, so they never stop an edit. 1.39 has no API to save a
+# filter: the Special:AbuseFilter/new form, as Admin (main password). Each is created once,
+# found again by its description:
+#   "Confusable spam words": ccnorm on new_wikitext (folds "Ｖ1agra" to "VIAGRA") and
+#     ccnorm_contains_any;
+#   "Spam phrases in added lines": added_lines irlike a phrase, skipping sysops (user_groups);
+#   "Many links at once": two lines, a comment, an assignment and rcount, on added_lines.
+create_af_filters() {
+  "$PYTHON" - "$URL" "$ADMIN" "$ADMIN_PASSWORD" <<'PY'
+import html
+import re
+import sys
+
+import requests
+
+url, user, password = sys.argv[1:]
+api = f"{url}/api.php"
+FILTERS = {
+    "Confusable spam words": (
+        'ccnorm(new_wikitext) contains "VIAGRA" |\n'
+        'ccnorm_contains_any(new_wikitext, "CASINO BONUS", "LOTTERY WINNER")'
+    ),
+    "Spam phrases in added lines": (
+        'added_lines irlike "\\b(buy|cheap)\\s+(pills|followers)\\b" &\n'
+        '!("sysop" in user_groups)'
+    ),
+    "Many links at once": (
+        "/* More than 20 links added in one edit */\n"
+        'links := rcount("https?://", added_lines);\n'
+        "links > 20 & !(user_groups contains \"bot\")"
+    ),
+}
+session = requests.Session()
+listed = session.get(api, params={"action": "query", "list": "abusefilters",
+                                  "abfprop": "description", "abflimit": "max",
+                                  "format": "json", "formatversion": "2"}).json()
+existing = {row["description"] for row in listed["query"]["abusefilters"]}
+missing = {name: rules for name, rules in FILTERS.items() if name not in existing}
+if not missing:
+    sys.exit(0)
+token = session.get(api, params={"action": "query", "meta": "tokens", "type": "login",
+                                 "format": "json"}).json()["query"]["tokens"]["logintoken"]
+login = session.post(api, data={"action": "clientlogin", "username": user, "password": password,
+                                "logintoken": token, "loginreturnurl": url, "format": "json"})
+assert login.json()["clientlogin"]["status"] == "PASS", login.text
+form = f"{url}/index.php?title=Special:AbuseFilter/new"
+for name, rules in missing.items():
+    # The form's token is salted with the filter ("new"): the API's csrf token does not do.
+    page = session.get(form).text
+    edit_token = html.unescape(re.search(r'value="([^"]*)" name="wpEditToken"', page)[1])
+    saved = session.post(form, data={
+        "wpEditToken": edit_token, "wpFilterDescription": name, "wpFilterRules": rules,
+        "wpFilterNotes": "livechat fixture (scripts/wiki.sh), for Import from the wiki",
+        "wpFilterEnabled": "1",
+    })
+    saved.raise_for_status()
+listed = session.get(api, params={"action": "query", "list": "abusefilters",
+                                  "abfprop": "description", "abflimit": "max",
+                                  "format": "json", "formatversion": "2"}).json()
+absent = set(missing) - {row["description"] for row in listed["query"]["abusefilters"]}
+if absent:
+    sys.exit(f"AbuseFilter did not save the filters {sorted(absent)}")
+PY
+}
+
 case "${1:-start}" in
   stop)
     stop_oauth
@@ -199,8 +298,11 @@ esac
 
 install_packages
 install_wiki
+ensure_abusefilter
 start_server
 create_fixtures
+create_af_bot_password
+create_af_filters
 start_oauth
 say "The wiki: $URL/index.php (api: $URL/api.php)"
 say "Its OAuth 2 server (the stand-in for Extension:OAuth): $OAUTH_URL/rest.php/oauth2/authorize"

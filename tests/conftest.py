@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
@@ -271,3 +272,19 @@ def clock() -> Iterator[Any]:
     project_clock.set_source(manual)
     yield manual
     project_clock.set_source(None)
+
+
+@pytest.fixture(scope="session")
+def af_oracle() -> Any:
+    """The real AbuseFilter of the local wiki (`make wiki`), logged in with its bot password
+    (tests/moderation/abusefilter_oracle.py). Without it the test is skipped, saying so; with
+    LIVECHAT_REQUIRE_WIKI=1 (CI) it fails instead, as the other wiki tests do."""
+    from tests.moderation.abusefilter_oracle import AbuseFilterOracle, OracleUnavailable
+
+    try:
+        return AbuseFilterOracle.from_credentials()
+    except OracleUnavailable as error:
+        reason = f"no AbuseFilter to compare with: {error}"
+        if os.environ.get("LIVECHAT_REQUIRE_WIKI") == "1":
+            pytest.fail(f"{reason}, and LIVECHAT_REQUIRE_WIKI=1 requires the wiki tests")
+        pytest.skip(f"{reason}; set LIVECHAT_REQUIRE_WIKI=1 to fail instead")
