@@ -1,14 +1,19 @@
-"""Text normalisation for catching disguised spam: ``ccnorm``, ``rmdoubles``, ``rmspecials``,
-``rmwhitespace``, ``norm`` and ``specialratio``, as MediaWiki's AbuseFilter defines them.
+"""The text functions of AbuseFilter's rule language, with the same results as MediaWiki
+1.39's ``FilterEvaluator`` (PHP 8.2, PCRE2 10.42, Unicode 14, which is also Python 3.11's
+``unicodedata``).
 
-``ccnorm`` folds "confusable" characters onto the ASCII letters they imitate, in the spirit
-of MediaWiki's equivset: first Unicode NFKD (fullwidth Ａ, mathematical 𝐀, circled ⓐ and
-ligatures become plain letters), then diacritics are dropped (é -> e), then the curated
-table below maps look-alike letters from other scripts (Cyrillic а, Greek ο, Cherokee Ꭺ,
-small capitals ᴀ...), and invisible characters (zero-width spaces, direction marks, soft
-hyphens) are deleted. Case is kept: ``lcase(ccnorm(text))`` folds both. Digits are
-deliberately *not* folded (MediaWiki maps 0 -> O, 1 -> I...): that would stop rules from
-matching prices, years or phone numbers; write ``rlike "fr[e3]{2}"`` for leetspeak.
+- ``ccnorm``: PHP's ``html_entity_decode`` then ``Equivset::normalize``, a one-pass,
+  per-character map from the wikimedia/equivset package (``data/equivset.json``, built by
+  ``scripts/build_equivset.py``; GPL-2.0-or-later, see ``data/EQUIVSET-NOTICE.md``). The
+  result is upper-case and folds digits and some symbols onto letters, as AbuseFilter's
+  does: ``ccnorm("Ｖ1agra") == "VIAGRA"``.
+- ``rmspecials`` keeps ``[\\p{L}\\p{N}\\s]``, ``rmwhitespace`` drops ``\\s+``, ``rmdoubles``
+  is ``(.)\\1+`` -> ``\\1``, all with PHP's ``/u`` (PCRE2 UTF + UCP: ``\\s`` is Unicode space;
+  see ``_PCRE_SPACE``).
+- ``specialratio`` is ``1 - len(rmspecials(s)) / len(s)``.
+- ``sanitize``: ``html_entity_decode`` then MediaWiki's ``Sanitizer::decodeCharReferences``.
+- ``lcase``/``ucase``: ``mb_strtolower``/``mb_strtoupper`` (full case mapping, no final-sigma
+  rule: ``lcase("ΟΔΟΣ") == "οδοσ"``).
 
 All functions are pure, and the same message text is normalised by many of the filters
 that run on it, so results for texts of ordinary size are memoised.
@@ -17,107 +22,24 @@ that run on it, so results for texts of ordinary size are memoised.
 from __future__ import annotations
 
 import functools
+import html.entities
+import json
 import re
 import unicodedata
 from collections.abc import Callable
+from pathlib import Path
 from typing import TypeVar
 
-# (replacement, characters that imitate it). Written as escapes on purpose: the characters
-# are, by design, impossible to tell apart from the ASCII ones when printed.
-_CONFUSABLES: tuple[tuple[str, str], ...] = (
-    ("a", "\u0430\u03b1\u0251\u1d00"),
-    ("A", "\u0410\u0391\u13aa\ua4ee"),
-    ("b", "\u044c\u0299\u0180\u0432"),
-    ("B", "\u0412\u0392\u13f4\ua4d0\u042c"),
-    ("c", "\u0441\u1d04"),
-    ("C", "\u0421\u13df\ua4da"),
-    ("d", "\u0501\u0111\u00f0\u1d05"),
-    ("D", "\u0500\u0110\u00d0\u13a0\ua4d3"),
-    ("e", "\u0435\u03b5\u1d07\u0454"),
-    ("E", "\u0415\u0395\u13ac\ua4f0"),
-    ("g", "\u0261\u0262\u0581"),
-    ("G", "\u13c0\ua4d6"),
-    ("h", "\u04bb\u0127\u043d\u029c\u0570"),
-    ("H", "\u041d\u0397\u04ba\u0126\u13bb\ua4e7"),
-    ("i", "\u0456\u03b9\u0131\u0269\u026a\u13a5"),
-    ("I", "\u0406\u0399\u04c0\ua4f2"),
-    ("j", "\u0458\u03f3\u0237\u1d0a"),
-    ("J", "\u0408\u037f\u13ab\ua4d9"),
-    ("k", "\u043a\u03ba\u1d0b"),
-    ("K", "\u041a\u039a\u13e6\ua4d7"),
-    ("l", "\u0142\u04cf\u029f\u05d5"),
-    ("L", "\u0141\u13de\ua4e1"),
-    ("m", "\u043c\u1d0d"),
-    ("M", "\u041c\u039c\u13b7\ua4df"),
-    ("n", "\u043f\u0578\u0274\u03b7"),
-    ("N", "\u039d\ua4e0"),
-    ("o", "\u043e\u03bf\u00f8\u0585\u1d0f\u03c3\u101d"),
-    ("O", "\u041e\u039f\u00d8\u0555\u13c5\ua4f3"),
-    ("p", "\u0440\u03c1\u1d18"),
-    ("P", "\u0420\u03a1\u13e2\ua4d1"),
-    ("q", "\u051b\u0566"),
-    ("Q", "\u051a"),
-    ("r", "\u0433\u0280"),
-    ("R", "\u13d2\ua4e3"),
-    ("s", "\u0455\ua731"),
-    ("S", "\u0405\u13da\ua4e2"),
-    ("t", "\u0442\u03c4\u0167\u1d1b"),
-    ("T", "\u0422\u03a4\u0166\u13a2\ua4d4"),
-    ("u", "\u057d\u03c5\u1d1c\u028a"),
-    ("U", "\u054d\ua4f4"),
-    ("v", "\u03bd\u0475\u1d20"),
-    ("V", "\u0474\u13d9\ua4e6"),
-    ("w", "\u051d\u1d21\u03c9"),
-    ("W", "\u051c\u13b3"),
-    ("x", "\u0445\u03c7\u00d7"),
-    ("X", "\u0425\u03a7\ua4eb"),
-    ("y", "\u0443\u03b3\u028f\u04af"),
-    ("Y", "\u0423\u03a5\u04ae\u13a9\ua4ec"),
-    ("z", "\u1d22"),
-    ("Z", "\u0396\u13c3\ua4dc"),
-    ("ss", "\u00df"),
-    ("ae", "\u00e6"),
-    ("AE", "\u00c6"),
-    ("oe", "\u0153"),
-    ("OE", "\u0152"),
-    (".", "\u3002\u00b7"),
-    ("/", "\u2044\u2215"),
-    ("-", "\u2010\u2012\u2013\u2014\u2212\u2015"),
-    (":", "\u0589\ua789\u2236"),
-    ("'", "\u2018\u2019\u02bc\u2032"),
-    ('"', "\u201c\u201d"),
-    (
-        "",
-        "\u00ad\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2060\u2061\u2062\u2063\u2064\u2066\u2067\u2068\u2069\ufeff\u2800",
-    ),
+EQUIVSET_PATH = Path(__file__).resolve().parent / "data" / "equivset.json"
+
+# PCRE2's \s with UCP (what PHP's /u gives): Python's str.isspace() but for the
+# information separators U+001C..U+001F, plus U+180E MONGOLIAN VOWEL SEPARATOR.
+_PCRE_SPACE = frozenset(
+    "\t\n\x0b\x0c\r \x85\xa0\u1680\u180e\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
+    "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
 )
-
-# Combining marks stripped after NFKD: general diacritics (incl. "Zalgo" stacks), Cyrillic
-# titlo marks, and the supplements. Marks that carry meaning in other scripts (Indic vowel
-# signs, kana voicing marks) are left alone; NFC recomposes them afterwards.
-_MARK_RANGES = ((0x0300, 0x036F), (0x0483, 0x0489), (0x1AB0, 0x1AFF), (0x1DC0, 0x1DFF))
-_MARK_RANGES += ((0x20D0, 0x20FF), (0xFE20, 0xFE2F))
-
-
-def _build_table() -> dict[int, str | None]:
-    table: dict[int, str | None] = {}
-    for start, end in _MARK_RANGES:
-        for code in range(start, end + 1):
-            table[code] = None
-    for replacement, imitations in _CONFUSABLES:
-        for char in imitations:
-            table[ord(char)] = replacement or None
-    return table
-
-
-_TABLE = _build_table()
-CONFUSABLE_COUNT = sum(len(imitations) for _, imitations in _CONFUSABLES)
-
-_DOUBLES = re.compile(r"(.)\1+", re.DOTALL)
-# MediaWiki's rmspecials keeps letters, digits and whitespace. Runs ('+') rather than single
-# characters: one substitution per run of punctuation instead of one per character.
-_SPECIALS = re.compile(r"(?:[^\w\s]|_)+")
-_ALNUM_RUNS = re.compile(r"[^\W_]+")
+_SPACE_CLASS = "".join(re.escape(c) for c in sorted(_PCRE_SPACE))
+_WHITESPACE_RUNS = re.compile(f"[{_SPACE_CLASS}]+")
 
 # Messages are at most a few thousand characters; longer texts bypass the memo so it can
 # never hold more than MEMO_SIZE * MEMO_MAX_LENGTH characters.
@@ -138,8 +60,24 @@ def _memoised(fn: Callable[[str], R]) -> Callable[[str], R]:
     return wrapper
 
 
+# ---------------------------------------------------------------------------------------
+# Equivset
+
+
+@functools.cache
+def equivset() -> dict[str, str]:
+    """The equivset map (character -> replacement, possibly ""), loaded on first use."""
+    document = json.loads(EQUIVSET_PATH.read_text("ascii"))
+    return document["map"]
+
+
+@functools.cache
+def _equivset_table() -> dict[int, str]:
+    return {ord(key): value for key, value in equivset().items()}
+
+
 # Above this many distinct characters (CJK-heavy text), per-character classification in
-# Python costs more than the regex scan it replaces.
+# Python costs more than the single C pass it replaces.
 _DISTINCT_LIMIT = 256
 
 
@@ -150,45 +88,63 @@ def _distinct(text: str) -> set[str] | None:
 
 
 @_memoised
-def ccnorm(text: str) -> str:
-    if text.isascii():  # nothing to fold: the common case, kept cheap
-        return text
-    decomposed = unicodedata.normalize("NFKD", text)
-    return unicodedata.normalize("NFC", _fold(decomposed))
-
-
-def _fold(text: str) -> str:
-    """Apply _TABLE. str.translate looks every character up in the dict; replacing only
-    the distinct characters that need it runs in C and is ~3x faster on 4000 characters."""
+def fold_confusables(text: str) -> str:
+    """``Equivset::normalize``: what AbuseFilter's ``norm`` and ``ccnorm_contains_any/all``
+    apply (``ccnorm()`` the function also decodes HTML entities first)."""
+    table = _equivset_table()
     distinct = _distinct(text)
     if distinct is None:
-        return text.translate(_TABLE)
+        return text.translate(table)
+    # Replacing only the distinct characters that need it runs in C and beats
+    # str.translate's per-character dict lookups on ordinary messages.
     for char in distinct:
-        replacement = _TABLE.get(ord(char), char)
-        if replacement != char:
-            text = text.replace(char, replacement or "")
+        replacement = table.get(ord(char))
+        if replacement is not None:
+            text = text.replace(char, replacement)
     return text
 
 
 @_memoised
+def ccnorm(text: str) -> str:
+    """AbuseFilter's ``ccnorm()``: entities decoded, then confusables folded."""
+    return fold_confusables(html_entity_decode(text))
+
+
+# ---------------------------------------------------------------------------------------
+# Case
+
+
+@_memoised
 def lcase(text: str) -> str:
+    """``mb_strtolower``: Python's full lower-case mapping is the same character by
+    character (Unicode 14 both), but Python also applies the final-sigma rule, PHP 8.2
+    does not: every Σ becomes σ."""
+    if "\u03a3" in text:
+        return "\u03c3".join(part.lower() for part in text.split("\u03a3"))
     return text.lower()
 
 
 @_memoised
 def ucase(text: str) -> str:
+    """``mb_strtoupper``: full mapping, so ``ucase("ß") == "SS"`` as in PHP 8.2."""
     return text.upper()
+
+
+# ---------------------------------------------------------------------------------------
+# rmdoubles, rmspecials, rmwhitespace, norm, specialratio
+
+_DOUBLES = re.compile(r"(.)\1+", re.DOTALL)
 
 
 @_memoised
 def rmdoubles(text: str) -> str:
-    """Collapse runs of one repeated character: "heeelllo" -> "helo"."""
+    """``preg_replace('/(.)\\1+/us', '\\1', $s)``: runs of one repeated character collapse."""
     distinct = _distinct(text)
     if distinct is None:
-        return _DOUBLES.sub(_first_group, text)
-    # Halve each run with str.replace until no pair is left: C-speed, and 2-7x faster than
-    # the regex, which tries a match at every position. A run always keeps one character,
-    # so collapsing one character's runs never makes two other characters adjacent.
+        return _DOUBLES.sub(r"\1", text)
+    # Halve each run with str.replace until no pair is left: C-speed, and faster than the
+    # regex, which tries a match at every position. A run always keeps one character, so
+    # collapsing one character's runs never makes two other characters adjacent.
     for char in [c for c in distinct if c + c in text]:
         pair = char + char
         while pair in text:
@@ -196,43 +152,126 @@ def rmdoubles(text: str) -> str:
     return text
 
 
-def _first_group(match: re.Match[str]) -> str:
-    return match.group(1)
+def _is_kept(char: str) -> bool:
+    """In ``[\\p{L}\\p{N}\\s]`` as PCRE2 with UCP sees it."""
+    return unicodedata.category(char)[0] in "LN" or char in _PCRE_SPACE
+
+
+@functools.cache
+def _specials_pattern() -> re.Pattern[str]:
+    """One regex class of every character rmspecials drops, for texts with many distinct
+    characters (built once, on first need)."""
+    ranges: list[str] = []
+    start = None
+    for code in range(0x110001):
+        special = code < 0x110000 and not _is_kept(chr(code))
+        if special and start is None:
+            start = code
+        elif not special and start is not None:
+            end = code - 1
+            ranges.append(
+                re.escape(chr(start)) + ("-" + re.escape(chr(end)) if end > start else "")
+            )
+            start = None
+    return re.compile("[" + "".join(ranges) + "]+")
 
 
 @_memoised
 def rmspecials(text: str) -> str:
-    """Drop everything but letters, digits and whitespace (as MediaWiki does)."""
+    """``preg_replace('/[^\\p{L}\\p{N}\\s]/u', '', $s)``."""
     distinct = _distinct(text)
     if distinct is None:
-        return _SPECIALS.sub("", text)
-    # Classify each distinct character once, then delete in C: ~4x faster than the regex,
-    # whose Unicode class test runs at every position.
-    specials = [c for c in distinct if not (c.isalnum() or c.isspace())]
+        return _specials_pattern().sub("", text)
+    specials = [c for c in distinct if not _is_kept(c)]
     return text.translate(dict.fromkeys(map(ord, specials))) if specials else text
 
 
 @_memoised
 def rmwhitespace(text: str) -> str:
-    # str.split() splits on exactly the characters re's \s matches, and runs in C.
-    return "".join(text.split())
+    """``preg_replace('/\\s+/u', '', $s)``."""
+    return _WHITESPACE_RUNS.sub("", text)
 
 
 @_memoised
 def norm(text: str) -> str:
-    """MediaWiki's norm: rmwhitespace(rmspecials(rmdoubles(ccnorm(text))))."""
-    return rmwhitespace(rmspecials(rmdoubles(ccnorm(text))))
+    """``rmwhitespace(rmspecials(rmdoubles(Equivset::normalize(s))))`` (no entity
+    decoding, unlike ``ccnorm()``)."""
+    return rmwhitespace(rmspecials(rmdoubles(fold_confusables(text))))
 
 
 @_memoised
 def specialratio(text: str) -> float:
-    """Share of characters that are not letters or digits (spaces count as special, as in
-    MediaWiki); 0.0 for empty text."""
+    """``1. - mb_strlen(rmspecials(s)) / mb_strlen(s)``; 0.0 for empty text."""
     if not text:
         return 0.0
-    distinct = _distinct(text)
-    if distinct is None:
-        special = len(text) - sum(map(len, _ALNUM_RUNS.findall(text)))
-    else:  # str.count per distinct special character runs in C
-        special = sum(text.count(c) for c in distinct if not c.isalnum())
-    return special / len(text)
+    return 1.0 - (len(rmspecials(text)) / len(text))
+
+
+# ---------------------------------------------------------------------------------------
+# HTML entities
+
+# PHP's html_entity_decode($s, ENT_QUOTES, 'UTF-8'): the HTML 4.01 table (ENT_HTML401 is
+# the default document type), names case-sensitive and ';' required; numeric references
+# only for the code points HTML 4.01 allows (others are left as written).
+_HTML401 = {name: chr(code) for name, code in html.entities.name2codepoint.items()}
+_PHP_ENTITY = re.compile(r"&(?:([A-Za-z0-9]+)|#([0-9]+)|#[xX]([0-9A-Fa-f]+));")
+
+
+def _php_allowed(code: int) -> bool:
+    return (
+        code in (0x09, 0x0A, 0x0D)
+        or 0x20 <= code <= 0x7E
+        or 0xA0 <= code <= 0xD7FF
+        or 0xE000 <= code <= 0x10FFFF
+    )
+
+
+def _php_entity(match: re.Match[str]) -> str:
+    name, decimal, hexadecimal = match.groups()
+    if name is not None:
+        return _HTML401.get(name, match.group())
+    code = int(decimal, 10) if decimal is not None else int(hexadecimal, 16)
+    return chr(code) if _php_allowed(code) else match.group()
+
+
+def html_entity_decode(text: str) -> str:
+    """PHP's ``html_entity_decode($s, ENT_QUOTES, 'UTF-8')`` (one pass)."""
+    return _PHP_ENTITY.sub(_php_entity, text) if "&" in text else text
+
+
+# MediaWiki's Sanitizer::decodeCharReferences: HTML5 names (Remex's table is the WHATWG
+# one, which is Python's html.entities.html5), ';' required, two MediaWiki aliases for
+# &rlm;, numeric references to characters invalid in HTML5 or XML become U+FFFD.
+_MW_REFS = re.compile(r"&([A-Za-z0-9\u0080-\U0010ffff]+;)|&#([0-9]+);|&#[xX]([0-9A-Fa-f]+);")
+_MW_ALIASES = {"\u05e8\u05dc\u05de;": "rlm;", "\u0631\u0644\u0645;": "rlm;"}
+
+
+def _mw_valid(code: int) -> bool:
+    return (
+        code in (0x09, 0x0A)
+        or 0x20 <= code <= 0x7E
+        or 0xA0 <= code <= 0xD7FF
+        or 0xE000 <= code <= 0xFFFD
+        or 0x10000 <= code <= 0x10FFFF
+    )
+
+
+def _mw_reference(match: re.Match[str]) -> str:
+    name, decimal, hexadecimal = match.groups()
+    if name is not None:
+        name = _MW_ALIASES.get(name, name)
+        return html.entities.html5.get(name, "&" + name)
+    code = int(decimal, 10) if decimal is not None else int(hexadecimal, 16)
+    return chr(code) if _mw_valid(code) else "\ufffd"
+
+
+def decode_char_references(text: str) -> str:
+    """MediaWiki's ``Sanitizer::decodeCharReferences``."""
+    return _MW_REFS.sub(_mw_reference, text) if "&" in text else text
+
+
+@_memoised
+def sanitize(text: str) -> str:
+    """AbuseFilter's ``sanitize()``: ``html_entity_decode`` then ``decodeCharReferences``,
+    so ``&amp;lt;`` becomes ``<``."""
+    return decode_char_references(html_entity_decode(text))
