@@ -58,6 +58,17 @@ class User(AbstractUser):
         help_text=_("The interface language; blank: your browser's language."),
     )
 
+    # The time zone the server writes dates and times in (core.tz; an IANA name such as
+    # "Asia/Seoul"); blank: automatic, the browser's zone (its cookie), and UTC in mail.
+    # No choices, as for the language: the zone database changes without a migration.
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        blank=True,
+        default="",
+        help_text=_("The time zone of dates and times; blank: your browser's time zone."),
+    )
+
     class Meta:
         indexes = [
             # Case-insensitive prefix search for @mention completion.

@@ -105,6 +105,9 @@ MIDDLEWARE = [
     # choice, Accept-Language, LANGUAGE_CODE. In place of Django's LocaleMiddleware, after
     # the sign-ins (the person's choice needs request.user).
     "core.i18n.LanguageMiddleware",
+    # The reader's time zone for the dates the server writes (core.tz): the person's
+    # choice, the browser's (its cookie), TIME_ZONE. After the language: the same user.
+    "core.tz.TimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "livechat.middleware.FrameAncestorsMiddleware",

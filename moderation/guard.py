@@ -14,7 +14,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.roles import is_unlimited
-from core import clock
+from core import clock, tz
 from core.errors import Forbidden
 from livechat.guard import Verdict, WriteAttempt
 from livechat.payloads import iso
@@ -79,14 +79,16 @@ def block_sentence(block: blocklist.ActiveBlock) -> str:
             )
         return sentence % values
     values["until"] = date_format(timezone.localtime(block.expires_at), "DATETIME_FORMAT")
+    # The reader's zone (core.tz) as Django writes it: "KST", "CET", "UTC"...
+    values["zone"] = tz.abbreviation(block.expires_at)
     if block.site_wide:
         sentence = _(
-            "You are blocked from writing anywhere in the chat until %(until)s UTC. "
+            "You are blocked from writing anywhere in the chat until %(until)s %(zone)s. "
             "Reason: %(reason)s"
         )
     else:
         sentence = _(
-            "You are blocked from writing in this room until %(until)s UTC. Reason: %(reason)s"
+            "You are blocked from writing in this room until %(until)s %(zone)s. Reason: %(reason)s"
         )
     return sentence % values
 
@@ -108,14 +110,16 @@ def wiki_block_sentence(block: wiki_blocks.WikiBlockHere) -> str:
             )
         return sentence % values
     values["until"] = date_format(timezone.localtime(block.expires_at), "DATETIME_FORMAT")
+    # The reader's zone (core.tz) as Django writes it: "KST", "CET", "UTC"...
+    values["zone"] = tz.abbreviation(block.expires_at)
     if block.site_wide:
         sentence = _(
-            "You are blocked on the wiki until %(until)s UTC, so you cannot write in the chat "
+            "You are blocked on the wiki until %(until)s %(zone)s, so you cannot write in the chat "
             "either. Reason given on the wiki: %(reason)s"
         )
     else:
         sentence = _(
-            "The wiki blocks you from editing its help desk until %(until)s UTC, so you "
+            "The wiki blocks you from editing its help desk until %(until)s %(zone)s, so you "
             "cannot write in the chat either. Reason given on the wiki: %(reason)s"
         )
     return sentence % values

@@ -4,6 +4,8 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from core import tz
+
 from .kinds import EMAIL_KINDS
 
 
@@ -52,5 +54,25 @@ class LanguageForm(forms.Form):
         help_text=_(
             "The language of the chat's pages, buttons and emails. A link with ?uselang= "
             "(the wiki passes yours) still shows that page in its language."
+        ),
+    )
+
+
+def time_zone_choices() -> list[tuple[str, str]]:
+    # IANA names as they are: identifiers, the same in every language (the template marks
+    # them as such).
+    return [("", _("Automatic (your browser's time zone)")), *((z, z) for z in tz.choices())]
+
+
+class TimeZoneForm(forms.Form):
+    """The person's time zone (accounts.time_zone), on the settings page."""
+
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"),
+        required=False,
+        choices=time_zone_choices,
+        help_text=_(
+            "The time zone of the dates and times the chat writes, on its pages and in its "
+            "emails. Automatic: your browser's on the pages, UTC in emails."
         ),
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import smtplib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -17,10 +18,13 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from accounts.language import language_for
 from accounts.models import User
+from core import isolate, tz
 from livechat.models import Notification
 
 from . import tokens
@@ -58,9 +62,37 @@ def verification_link(*, user_id: int, address: str) -> str:
 @dataclass(frozen=True)
 class Item:
     kind: str
+    # The sentence with its names isolated: FSI…PDI for the text part and the subject,
+    # <bdi> for the HTML part (core.isolate).
     sentence: str
+    sentence_html: SafeString
     excerpt: str
     link: str
+    # When it happened; the templates write it in the recipient's zone (core.tz.for_mail).
+    at: datetime
+
+
+def _sentence(template: str, *, actor: str, room: str) -> tuple[str, SafeString]:
+    plain = template % {"actor": isolate.text(actor), "room": isolate.text(room)}
+    # The translated sentence is text: escaped, then the escaped, isolated names go in.
+    html = mark_safe(escape(template) % {"actor": isolate.html(actor), "room": isolate.html(room)})
+    return plain, html
+
+
+def _item(*, user: User, notification: Notification) -> Item:
+    sentence, sentence_html = _sentence(
+        str(EMAIL_KINDS[notification.kind].sentence),
+        actor=notification.actor.username,
+        room=notification.room.name,
+    )
+    return Item(
+        kind=notification.kind,
+        sentence=sentence,
+        sentence_html=sentence_html,
+        excerpt=excerpt(notification.message.body),
+        link=message_link(user_id=user.pk, message_id=notification.message_id),
+        at=notification.created_at,
+    )
 
 
 def _send(
@@ -90,17 +122,8 @@ def _send(
 
 def send_digest(*, user: User, address: str, notifications: Sequence[Notification]) -> None:
     """One email listing ``notifications`` (oldest first, all of one group)."""
-    with translation.override(language_for(user)):
-        items = [
-            Item(
-                kind=n.kind,
-                sentence=str(EMAIL_KINDS[n.kind].sentence)
-                % {"actor": n.actor.username, "room": n.room.name},
-                excerpt=excerpt(n.message.body),
-                link=message_link(user_id=user.pk, message_id=n.message_id),
-            )
-            for n in notifications
-        ]
+    with translation.override(language_for(user)), tz.override(tz.for_mail(user)):
+        items = [_item(user=user, notification=n) for n in notifications]
         kinds = [kind for kind in EMAIL_KINDS if any(item.kind == kind for item in items)]
         stops = [
             {
@@ -113,7 +136,7 @@ def send_digest(*, user: User, address: str, notifications: Sequence[Notificatio
             "user": user,
             "items": items,
             "count": len(items),
-            "room": notifications[0].room.name,
+            "room": isolate.text(notifications[0].room.name),
             "stops": stops,
             "settings_link": absolute(reverse("livechat:notifications-settings")),
             "language": language_for(user),

@@ -26,6 +26,11 @@ def routes() -> list[URLPattern]:
             views.language,
             name="notifications-language",
         ),
+        path(
+            "notifications/settings/time-zone/",
+            views.time_zone,
+            name="notifications-time-zone",
+        ),
         path("notifications/verify/<str:token>/", views.verify, name="notifications-verify"),
         path(
             "notifications/unsubscribe/<str:token>/",

@@ -14,11 +14,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.language import set_language
 from accounts.privacy import set_name_in_archives
+from accounts.time_zone import set_time_zone
 from core import i18n
 from core.errors import DomainError
 
 from . import actions, selectors
-from .forms import ArchiveNameForm, EmailSettingsForm, LanguageForm
+from .forms import ArchiveNameForm, EmailSettingsForm, LanguageForm, TimeZoneForm
 from .kinds import EMAIL_KINDS
 
 
@@ -60,6 +61,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
             return redirect("livechat:notifications-settings")
     archive_form = ArchiveNameForm(initial={"name_in_archives": request.user.name_in_archives})
     language_form = LanguageForm(initial={"language": request.user.language})
+    time_zone_form = TimeZoneForm(initial={"time_zone": request.user.time_zone})
     return render(
         request,
         "notifications/settings.html",
@@ -68,6 +70,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
             "current": current,
             "archive_form": archive_form,
             "language_form": language_form,
+            "time_zone_form": time_zone_form,
         },
     )
 
@@ -105,6 +108,19 @@ def language(request: HttpRequest) -> HttpResponse:
     )
     with i18n.override(now_speaking):
         messages.success(request, _("Saved: the chat speaks this language to you."))
+    return redirect("livechat:notifications-settings")
+
+
+@login_required
+@require_POST
+def time_zone(request: HttpRequest) -> HttpResponse:
+    """The person's time zone, or automatic (accounts.time_zone)."""
+    form = TimeZoneForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("This time zone is not known."))
+        return redirect("livechat:notifications-settings")
+    set_time_zone(user=request.user, time_zone=form.cleaned_data["time_zone"])
+    messages.success(request, _("Saved: dates and times are in this time zone."))
     return redirect("livechat:notifications-settings")
 
 

@@ -12,9 +12,11 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from core import tz
 from core.errors import DomainError
 from livechat.models import Room
 
@@ -58,8 +60,14 @@ class PlaceBlockForm(forms.Form):
         label=_("Expires at"),
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
-        help_text=_("UTC; only with “Until the date below”."),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Read in the reader's zone (core.tz), as Django's form reads the date: say which.
+        self.fields["expires_at"].help_text = gettext(
+            "In your time zone (%(zone)s); only with “Until the date below”."
+        ) % {"zone": tz.abbreviation()}
 
     def clean_username(self) -> User:
         name = self.cleaned_data["username"].strip()

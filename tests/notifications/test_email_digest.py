@@ -11,6 +11,7 @@ from asgiref.sync import async_to_sync
 from django.db import transaction
 
 from core.clock import now as clock_now
+from core.isolate import text as isolated
 from livechat import actions, presence
 from livechat.models import Message, Notification, Room
 from livechat.notifications import notify
@@ -51,8 +52,8 @@ def test_it_mails_nothing_before_two_minutes_and_one_email_at_two(
     assert fire(clock) == 1
     mail = inbox.only()
     assert mail.rcpt_tos == ["alice@example.org"]
-    assert mail.subject == "Mentor replied in Help desk"
-    assert "Hello Alice," in mail.text
+    assert mail.subject == f"{isolated('Mentor')} replied in {isolated('Help desk')}"
+    assert f"Hello {isolated('Alice')}," in mail.text
     assert "Use the {{cite book}} template." in mail.text
     assert "Use the {{cite book}} template." in mail.html
     assert mail.header("From") == "Help desk <helpdesk@example.org>"
@@ -70,13 +71,13 @@ def test_three_replies_make_one_email_listing_all_three(asker, mentor, bob, room
     clock.advance(minutes=2)
     fire(clock)
     mail = inbox.only()
-    assert mail.subject == "3 new notifications in Help desk"
+    assert mail.subject == f"3 new notifications in {isolated('Help desk')}"
     assert "You have 3 new notifications from the help desk chat:" in mail.text
     for line in ["First: which book?", "Second: the ISBN helps.", "Third: see the help page."]:
         assert line in mail.text
         assert line in mail.html
-    assert "Mentor replied in Help desk" in mail.text
-    assert "Bob replied in Help desk" in mail.text
+    assert f"{isolated('Mentor')} replied in {isolated('Help desk')}" in mail.text
+    assert f"{isolated('Bob')} replied in {isolated('Help desk')}" in mail.text
     assert len(mail.links_to("/notifications/go/")) == 3
     sent = SentEmail.objects.get()
     assert len(sent.notification_ids) == 3
@@ -175,7 +176,7 @@ def test_a_hidden_message_is_left_out(asker, mentor, moderator, room, clock, inb
     assert "Fine answer." in mail.text
     assert "rude" not in mail.text
     assert "rude" not in mail.html
-    assert mail.subject == "Mentor replied in Help desk"
+    assert mail.subject == f"{isolated('Mentor')} replied in {isolated('Help desk')}"
 
 
 def test_nothing_is_mailed_when_everything_was_hidden(asker, mentor, moderator, room, clock, inbox):
@@ -260,10 +261,11 @@ def test_mentions_and_the_help_desk_kinds_are_mailed_but_thanks_are_not(
     clock.advance(minutes=2)
     fire(clock)
     texts = "\n".join(mail.text for mail in inbox.messages)
-    assert "Mentor mentioned you in Help desk" in texts
-    assert "Mentor is looking into your question in Help desk" in texts
-    assert "Mentor marked your question in Help desk resolved" in texts
-    assert "Your question in Help desk has an answer." in texts
+    M, D = isolated("Mentor"), isolated("Help desk")  # names isolated (core.isolate)
+    assert f"{M} mentioned you in {D}" in texts
+    assert f"{M} is looking into your question in {D}" in texts
+    assert f"{M} marked your question in {D} resolved" in texts
+    assert f"Your question in {D} has an answer." in texts
     assert "thanked" not in texts
     sent_kinds = set(
         Notification.objects.filter(

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.test import Client
 
+from core.isolate import text as isolated
 from livechat import actions
 from notifications.models import EmailSettings
 from tests.notifications.conftest import SITE
@@ -54,7 +55,7 @@ def test_one_click_post_stops_that_kind_only(asker, mentor, room, clock, inbox):
     clock.advance(minutes=2)
     fire(clock)
     mail = inbox.only()
-    assert "Mentor mentioned you in Help desk" in mail.text
+    assert f"{isolated('Mentor')} mentioned you in {isolated('Help desk')}" in mail.text
     assert "Another reply." not in mail.text
 
 
