@@ -1,30 +1,41 @@
 """Abuse filters in the admin: the editor (save, check the syntax, try the rule on recent
-messages) and the history of versions with a diff between any two."""
+messages; as you type, the syntax check of ``check/`` and completion from the language's
+variables and functions, static/moderation/rule-editor.js), the history of versions with a
+diff between any two, and "Import from the wiki" (moderation/wiki_filters.py)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import MinValueValidator
 from django.db.models import Count, Q, QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
-from django.urls import reverse
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    JsonResponse,
+    QueryDict,
+)
+from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 
 from core.errors import DomainError, Invalid
 
-from .. import filters
+from .. import filters, wiki_filters
 from ..diff import word_diff
 from ..models import AbuseFilter, AbuseFilterVersion
+from ..rules import FUNCTIONS, VARIABLES, check_syntax
 from .base import ModeratorAdmin, chosen_pair
 
 TEST_LIMIT_MAX = 1000
@@ -138,6 +149,35 @@ class AbuseFilterAdmin(ModeratorAdmin):
             abuse_filter.recent_matches,  # type: ignore[attr-defined]
         )
 
+    def get_urls(self) -> list[URLPattern]:
+        view = self.admin_site.admin_view
+        prefix = f"{self.opts.app_label}_{self.opts.model_name}"
+        # Before the stock patterns: "<path:object_id>/" would swallow "wiki/".
+        return [
+            path("check/", view(require_POST(self.check_view)), name=f"{prefix}_check"),
+            path("wiki/", view(self.wiki_view), name=f"{prefix}_wiki"),
+            path(
+                "wiki/<int:wiki_id>/",
+                view(require_POST(self.wiki_import_view)),
+                name=f"{prefix}_wiki_import",
+            ),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        wiki = {"wiki_import_url": self.url("wiki")} if wiki_filters.configured() else {}
+        return super().changelist_view(request, {**wiki, **(extra_context or {})})
+
+    def check_view(self, request: HttpRequest) -> JsonResponse:
+        """The editor's syntax check as you type: ``rule`` (form-encoded) -> ``{"errors":
+        [{"message", "detail", "line", "column"}]}``, [] when it parses. Saves nothing;
+        moderators only (the admin site), with the CSRF token like every POST here."""
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        return JsonResponse({"errors": rule_problems(request.POST.get("rule", ""))})
+
     def add_view(
         self, request: HttpRequest, form_url: str = "", extra_context: dict[str, Any] | None = None
     ) -> HttpResponse:
@@ -185,6 +225,7 @@ class AbuseFilterAdmin(ModeratorAdmin):
             original=abuse_filter,
             abuse_filter=abuse_filter,
             form=form,
+            editor_config=editor_config(self.url("check")),
             **context,
         )
 
@@ -197,16 +238,7 @@ class AbuseFilterAdmin(ModeratorAdmin):
             results = filters.try_rule(data.get("rule", ""), limit=limit)
         except Invalid as error:
             return {"test_form": test_form, "syntax_errors": [error.detail]}
-        return {
-            "test_form": test_form,
-            "trial": {
-                "limit": limit,
-                "tried": len(results),
-                "shown": [r for r in results if r.matched or r.error],
-                "matched": sum(r.matched for r in results),
-                "errors": sum(bool(r.error) for r in results),
-            },
-        }
+        return {"test_form": test_form, "trial": trial_summary(results, limit=limit)}
 
     def _save(
         self, request: HttpRequest, form: AbuseFilterForm, abuse_filter: AbuseFilter | None
@@ -223,6 +255,86 @@ class AbuseFilterAdmin(ModeratorAdmin):
         except DomainError as error:
             form.add_error(None, error.detail)
         return None
+
+    # -- import from the wiki -----------------------------------------------------------
+
+    def wiki_view(self, request: HttpRequest) -> HttpResponse:
+        """The wiki's public filters, each with an Import button (or the filter it became
+        here); the wiki down or not configured is said on the page."""
+        try:
+            entries, problem = wiki_filters.listing(), ""
+        except DomainError as error:  # WikiOff, WikiDown
+            entries, problem = [], error.detail
+        return self._wiki_page(request, entries=entries, problem=problem)
+
+    def _wiki_page(self, request: HttpRequest, **context: Any) -> HttpResponse:
+        response = self.render(
+            request,
+            "admin/moderation/abusefilter/wiki.html",
+            title=_("Import from the wiki"),
+            **context,
+        )
+        if context.get("problem"):
+            response.status_code = 503
+        return response
+
+    def wiki_import_view(self, request: HttpRequest, wiki_id: int) -> HttpResponse:
+        """Without ``_confirm``: the preview (syntax check, dry run). With it: the import,
+        as a disabled filter, of the rule previewed."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        test_form = TestRunForm(request.POST if "limit" in request.POST else None)
+        limit = test_form.cleaned_data["limit"] if test_form.is_valid() else 100
+        try:
+            if "_confirm" not in request.POST:
+                return self._wiki_preview(request, wiki_filters.preview(wiki_id, limit=limit))
+            imported = wiki_filters.import_filter(
+                moderator=request.user,  # type: ignore[arg-type]
+                filter_id=wiki_id,
+                fingerprint=request.POST.get("fingerprint", ""),
+            )
+        except Invalid as error:
+            try:
+                preview = wiki_filters.preview(wiki_id, limit=limit)
+            except DomainError as again:
+                return self._wiki_page(request, entries=[], problem=again.detail)
+            return self._wiki_preview(request, preview, refusal=error.detail)
+        except DomainError as error:  # WikiOff, WikiDown
+            return self._wiki_page(request, entries=[], problem=error.detail)
+        abuse_filter = imported.abuse_filter
+        if imported.created:
+            messages.success(
+                request,
+                _("“%(name)s” is imported from the wiki, disabled: enable it when it is ready.")
+                % {"name": abuse_filter},
+            )
+        else:
+            messages.info(
+                request,
+                _("This wiki filter was imported already, as “%(name)s”: nothing changed.")
+                % {"name": abuse_filter},
+            )
+        return HttpResponseRedirect(self.url("change", abuse_filter.pk))
+
+    def _wiki_preview(
+        self, request: HttpRequest, preview: wiki_filters.Preview, refusal: str = ""
+    ) -> HttpResponse:
+        entry = preview.listing
+        return self.render(
+            request,
+            "admin/moderation/abusefilter/wiki_preview.html",
+            title=_("Import “%(description)s” from the wiki")
+            % {"description": entry.original.description or entry.original.id},
+            entry=entry,
+            preview=preview,
+            refusal=refusal,
+            test_form=TestRunForm(initial={"limit": 100}),
+            trial=(
+                trial_summary(preview.trial, limit=len(preview.trial))
+                if entry.importable and not preview.syntax_errors
+                else None
+            ),
+        )
 
     def history_view(
         self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
@@ -276,5 +388,66 @@ def compare(old: AbuseFilterVersion, new: AbuseFilterVersion) -> dict[str, Any]:
             {"field": label, "old": get(old), "new": get(new)}
             for label, get in VERSION_FIELDS
             if get(old) != get(new)
+        ],
+    }
+
+
+def trial_summary(results: list[filters.TrialResult], *, limit: int) -> dict[str, Any]:
+    """A dry run as the page shows it: the counts, and each message that matched or
+    failed with the variables the rule saw there (values as JSON: strings quoted, lists
+    in brackets, null), for the collapsible list under it."""
+    return {
+        "limit": limit,
+        "tried": len(results),
+        "shown": [
+            {
+                "message": r.message,
+                "matched": r.matched,
+                "error": r.error,
+                "variables": [
+                    (name, json.dumps(value, ensure_ascii=False, default=str))
+                    for name, value in r.variables.items()
+                ],
+            }
+            for r in results
+            if r.matched or r.error
+        ],
+        "matched": sum(r.matched for r in results),
+        "errors": sum(bool(r.error) for r in results),
+    }
+
+
+def rule_problems(source: str) -> list[dict[str, Any]]:
+    """The rule's syntax errors with their positions, for the editor; then, once it
+    parses, anything else saving would refuse (without a position)."""
+    errors = [
+        {
+            "message": str(error),
+            "detail": error.message,
+            "line": error.line,
+            "column": error.column,
+        }
+        for error in check_syntax(source)
+    ]
+    if errors:
+        return errors
+    return [
+        {"message": message, "detail": message, "line": None, "column": None}
+        for message in filters.syntax_errors(source)
+    ]
+
+
+def editor_config(check_url: str) -> dict[str, Any]:
+    """What rule-editor.js needs (the page's json_script): where to check the syntax, and
+    the variables and functions to complete, with their descriptions."""
+    return {
+        "check_url": check_url,
+        "variables": [
+            {"name": name, "description": str(description)}
+            for name, description in sorted(VARIABLES.items())
+        ],
+        "functions": [
+            {"name": name, "signature": function.signature, "description": str(function.summary)}
+            for name, function in sorted(FUNCTIONS.items())
         ],
     }
