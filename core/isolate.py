@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils.html import format_html
-from django.utils.safestring import SafeString
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString, mark_safe
 
 FSI = "\u2068"
 PDI = "\u2069"
@@ -26,3 +26,11 @@ def text(name: Any) -> str:
 def html(name: Any) -> SafeString:
     """``name`` escaped and isolated in a ``<bdi>`` element."""
     return format_html("<bdi>{}</bdi>", name)
+
+
+def html_sentence(template: str, *, names: dict[str, Any], **values: Any) -> SafeString:
+    """A translated sentence (``%(name)s`` placeholders) as HTML: the sentence and every
+    value escaped, ``names`` each in a ``<bdi>``."""
+    filled = {key: conditional_escape(value) for key, value in values.items()}
+    filled.update({key: html(name) for key, name in names.items()})
+    return mark_safe(conditional_escape(template) % filled)

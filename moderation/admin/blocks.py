@@ -16,7 +16,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from core import tz
+from core import isolate, tz
 from core.errors import DomainError
 from livechat.models import Room
 
@@ -73,7 +73,9 @@ class PlaceBlockForm(forms.Form):
         name = self.cleaned_data["username"].strip()
         user = actions.user_named(name)
         if user is None:
-            raise ValidationError(_("There is no user called “%(name)s”.") % {"name": name})
+            raise ValidationError(
+                _("There is no user called “%(name)s”.") % {"name": isolate.text(name)}
+            )
         return user
 
     def clean(self) -> dict[str, Any]:
@@ -161,7 +163,9 @@ class BlockAdmin(ModeratorAdmin):
             except DomainError as error:
                 form.add_error(None, error.detail)
             else:
-                messages.success(request, _("%(user)s is blocked.") % {"user": block.user})
+                messages.success(
+                    request, _("%(user)s is blocked.") % {"user": isolate.text(block.user)}
+                )
                 return HttpResponseRedirect(self.url("change", block.pk))
         return self.render(
             request,
@@ -212,7 +216,7 @@ class BlockAdmin(ModeratorAdmin):
     def lift_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         def lift(block: Block, data: dict[str, Any]) -> str:
             actions.lift_block(moderator=request.user, block=block, reason=data["reason"])
-            return _("The block of %(user)s is lifted.") % {"user": block.user}
+            return _("The block of %(user)s is lifted.") % {"user": isolate.text(block.user)}
 
         return self.object_action(request, object_id, ReasonForm, lift)
 

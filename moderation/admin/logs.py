@@ -2,20 +2,35 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
+from core import isolate
+
 from ..models import AbuseLog, ModerationLog
-from .base import ModeratorAdmin, admin_link, compact, excerpt, pretty_json, user_filter
+from . import wire
+from .base import ModeratorAdmin, admin_link, excerpt, user_filter
 
 
 @admin.register(ModerationLog)
 class ModerationLogAdmin(ModeratorAdmin):
     read_only = True
     list_title = _("Moderation log")
-    list_display = ["created_at", "actor", "action", "target_user", "message_link", "why", "what"]
+    list_display = [
+        "created_at",
+        "actor",
+        "what_done",
+        "target_user",
+        "message_link",
+        "why",
+        "what",
+    ]
     list_filter = [
         "action",
         "created_at",
@@ -25,8 +40,22 @@ class ModerationLogAdmin(ModeratorAdmin):
     search_fields = ["reason", "target_user__username", "actor__username"]
     list_select_related = ["actor", "target_user"]
     show_full_result_count = False
-    fields = ["created_at", "actor", "action", "target_user", "message_link", "reason", "details_"]
+    fields = [
+        "created_at",
+        "actor",
+        "what_done",
+        "target_user",
+        "message_link",
+        "reason",
+        "details_",
+    ]
     readonly_fields = fields
+
+    # The stored action through the field's choices, or as stored when it has none
+    # (moderation.admin.wire); the filter on the right still lists them by their labels.
+    @admin.display(description=_("action"), ordering="action")
+    def what_done(self, entry: ModerationLog) -> str:
+        return wire.moderation_action(entry)
 
     @admin.display(description=_("message"))
     def message_link(self, entry: ModerationLog) -> SafeString | str:
@@ -40,35 +69,60 @@ class ModerationLogAdmin(ModeratorAdmin):
 
     @admin.display(description=_("details"))
     def what(self, entry: ModerationLog) -> str:
-        return compact(entry.details)
+        return wire.details_line(entry.details)
 
     @admin.display(description=_("details"))
     def details_(self, entry: ModerationLog) -> SafeString:
-        return pretty_json(entry.details)
+        return wire.details_list(entry.details)
+
+
+class AbuseActionFilter(admin.SimpleListFilter):
+    """Sending or editing, by their labels (the field has no choices: the filters' engine
+    writes it)."""
+
+    title = _("action")
+    parameter_name = "action"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [(value, str(label)) for value, label in wire.ABUSE_ACTIONS.items()]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        value = self.value()
+        return queryset.filter(action=value) if value else queryset
 
 
 @admin.register(AbuseLog)
 class AbuseLogAdmin(ModeratorAdmin):
     read_only = True
     list_title = _("Abuse log")
-    list_display = ["created_at", "which", "user", "room", "action", "done", "saw"]
-    list_filter = ["filter", "room", "action", "created_at", user_filter("user", _("user"))]
+    list_display = ["created_at", "which", "user", "room", "doing", "done", "saw"]
+    list_filter = [
+        "filter",
+        "room",
+        AbuseActionFilter,
+        "created_at",
+        user_filter("user", _("user")),
+    ]
     search_fields = ["user__username", "filter__name"]
     list_select_related = ["filter", "user", "room"]
     show_full_result_count = False
-    fields = ["created_at", "filter", "filter_version", "user", "room", "action", "done", "seen"]
+    fields = ["created_at", "filter", "filter_version", "user", "room", "doing", "done", "seen"]
     readonly_fields = fields
 
     @admin.display(description=_("filter"), ordering="filter__name")
     def which(self, entry: AbuseLog) -> str:
         return _("%(name)s (v%(version)s)") % {
-            "name": entry.filter.name,
+            "name": isolate.text(entry.filter.name),
             "version": entry.filter_version,
         }
 
+    @admin.display(description=_("action"), ordering="action")
+    def doing(self, entry: AbuseLog) -> str:
+        return wire.label(wire.ABUSE_ACTIONS, entry.action)
+
     @admin.display(description=_("done"))
     def done(self, entry: AbuseLog) -> str:
-        return ", ".join(entry.outcome)
+        return wire.labels(wire.ABUSE_OUTCOMES, entry.outcome)
 
     @admin.display(description=_("what the filter saw"))
     def saw(self, entry: AbuseLog) -> SafeString:
@@ -76,11 +130,15 @@ class AbuseLogAdmin(ModeratorAdmin):
         variables = dict(entry.variables)
         text = variables.pop("text", None)
         return format_html(
-            '<span class="mod-saw">{}</span><span class="mod-muted">{}</span>',
+            '<span class="mod-saw">{}</span>'
+            '<span class="mod-muted" lang="zxx" translate="no" dir="ltr">{}</span>',
             _("“%(text)s”") % {"text": excerpt(text, 100)} if isinstance(text, str) else "",
-            compact(variables, 120),
+            # Variables and values are the rule language's (code, as a rule writes them).
+            excerpt(
+                ", ".join(f"{k}={v}" for k, v in variables.items() if v not in (None, "", [])), 120
+            ),
         )
 
     @admin.display(description=_("variables the filter saw"))
     def seen(self, entry: AbuseLog) -> SafeString:
-        return pretty_json(entry.variables)
+        return wire.rule_values(entry.variables)

@@ -10,14 +10,17 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from core import isolate
 from core.errors import Invalid
 from livechat.models import Message, MessageRevision
 
 from .. import actions
 from ..diff import word_diff
 from ..models import ModerationLog
+from . import wire
 from .base import ModeratorAdmin, chosen_pair, excerpt, user_filter
 from .blocks import ReasonForm
 
@@ -65,7 +68,7 @@ class MessageAdmin(ModeratorAdmin):
 
     @admin.display(description=_("review tags"))
     def tags(self, message: Message) -> str:
-        return ", ".join(message.review_tags)
+        return ", ".join(wire.review_tag(tag) for tag in message.review_tags)
 
     def change_view(
         self,
@@ -108,6 +111,7 @@ class MessageAdmin(ModeratorAdmin):
             diffs=revision_diffs(revisions, pair),
             pair=pair,
             hide_form=form,
+            review_tags=[wire.review_tag(tag) for tag in message.review_tags],
             reports=message.reports.select_related("reporter").order_by("-created_at"),
             log=ModerationLog.objects.filter(message=message).select_related("actor")[:50],
         )
@@ -126,11 +130,15 @@ def revision_diffs(
 
 
 def _diff(old: MessageRevision, new: MessageRevision) -> dict[str, Any]:
-    when = timezone.localtime(new.created_at).strftime("%Y-%m-%d %H:%M %Z")
+    # In the reader's zone (core.tz), named as Django writes it.
+    local = timezone.localtime(new.created_at)
+    when = f"{date_format(local, 'DATETIME_FORMAT')} {date_format(local, 'T')}"
     return {
         "html": word_diff(old.body, new.body),
         "same": old.body == new.body,
         "old_label": _("revision %(number)s") % {"number": old.number},
         "new_label": _("revision %(number)s") % {"number": new.number},
-        "caption": _("%(editor)s, %(time)s") % {"editor": new.editor, "time": when},
+        "caption": isolate.html_sentence(
+            _("%(editor)s, %(time)s"), names={"editor": new.editor}, time=when
+        ),
     }
