@@ -58,6 +58,7 @@ Safety
 from .errors import BudgetExceeded, RuleError, RuleRuntimeError, RuleSyntaxError
 from .functions import FUNCTIONS, Function
 from .rule import DEFAULT_BUDGET, DEFAULT_REGEX_TIMEOUT, Rule, check_syntax, compile_rule
+from .values import UNDEFINED, to_api
 from .variables import VARIABLES
 
 __all__ = [
@@ -71,6 +72,8 @@ __all__ = [
     "RuleError",
     "RuleRuntimeError",
     "RuleSyntaxError",
+    "UNDEFINED",
     "check_syntax",
     "compile_rule",
+    "to_api",
 ]

@@ -13,11 +13,25 @@ from .i18n import _
 class RuleError(Exception):
     """Base class: something is wrong with a rule (its text, or one evaluation of it)."""
 
-    def __init__(self, message: str, line: int | None = None, column: int | None = None) -> None:
+    # AbuseFilter's position of the error (its "character", 0-based), when known.
+    offset: int | None = None
+    # AbuseFilter's exception id ("dividebyzero", "regexfailure"...) for an error AbuseFilter
+    # also raises; None for the chat's own limits (text length, budget, regex time).
+    code: str | None = None
+
+    def __init__(
+        self,
+        message: str,
+        line: int | None = None,
+        column: int | None = None,
+        *,
+        code: str | None = None,
+    ) -> None:
         super().__init__(message, line, column)
         self.message = message
         self.line = line
         self.column = column
+        self.code = code
 
     def __str__(self) -> str:
         # Moderators read these in the admin, so the position comes first, in words.
@@ -39,8 +53,8 @@ class RuleSyntaxError(RuleError):
     line: int
     column: int
 
-    def __init__(self, message: str, line: int, column: int) -> None:
-        super().__init__(message, line, column)
+    def __init__(self, message: str, line: int, column: int, *, code: str | None = None) -> None:
+        super().__init__(message, line, column, code=code)
 
 
 class RuleRuntimeError(RuleError):

@@ -1,264 +1,432 @@
-"""Compiles the syntax tree into nested Python closures, then runs them.
+"""Compiles the syntax tree into nested Python closures that evaluate it as AbuseFilter's
+FilterEvaluator does: the same order of evaluation, short-circuits, DUNDEFINED propagation,
+function-result cache and condition count.
 
-Walking the tree with an ``isinstance`` dispatch on every message would repeat the same
-decisions 50 filters x every message; closures make each decision once, at compile time,
-which is what keeps the whole filter set within a few milliseconds. Regex and glob literals
-are compiled here too, so a bad pattern is a syntax error when the rule is saved.
+The condition count (AbuseFilter's raiseCondCount) goes up by one for each comparison
+(``==``, ``<``...), each keyword operator (``in``, ``rlike``...) and each function call
+whose result is not already known from an identical earlier call in the same evaluation
+(``set``/``set_var`` always count). ``&``, ``|``, arithmetic and literals are free.
 
-Each closure takes the per-evaluation :class:`Context`: the variables, the remaining
-condition budget and the regex time bound. Nothing else is shared between evaluations, so
-one compiled rule can be evaluated from several threads at once.
+Each closure takes the per-evaluation :class:`Context`; nothing else is shared between
+evaluations, so one compiled rule can be evaluated from several threads at once.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from . import nodes, regexes
-from .errors import BudgetExceeded, RuleRuntimeError, RuleSyntaxError
-from .functions import FUNCTIONS
+from . import nodes, operators
+from .errors import BudgetExceeded, RuleRuntimeError
+from .functions import FUNCTIONS, Matcher, keyword
 from .i18n import _
-from .operators import BINARY, UNARY
-from .values import Value, to_text, truthy, utf8_safe
+from .lexer import Positions
+from .values import (
+    UNDEFINED,
+    Value,
+    check_list,
+    has_undefined,
+    to_bool,
+    to_int,
+    to_str,
+    undefined_as_null,
+)
 
 
 class Context:
-    __slots__ = ("variables", "remaining", "budget", "regex_timeout")
+    __slots__ = ("variables", "user", "count", "budget", "short", "check", "cache", "matcher")
 
-    def __init__(self, variables: Mapping[str, object], budget: int, regex_timeout: float) -> None:
+    def __init__(
+        self,
+        variables: Mapping[str, object],
+        budget: int,
+        matcher: Matcher,
+        *,
+        check: bool = False,
+    ) -> None:
         self.variables = variables
-        self.remaining = budget
+        self.user: dict[str, Value] = {}
+        self.count = 0
         self.budget = budget
-        self.regex_timeout = regex_timeout
+        # Syntax checking evaluates every branch (AbuseFilter's mAllowShort = false), with
+        # every built-in variable undefined.
+        self.short = not check
+        self.check = check
+        self.cache: dict[Any, Value] = {}
+        self.matcher = matcher
 
 
 Evaluator = Callable[[Context], Value]
-
+_MISSING = object()
 _PLAIN = frozenset({str, int, float, bool, type(None), list})
 
 
-def _over_budget(ctx: Context, node: nodes.Node) -> BudgetExceeded:
-    return BudgetExceeded(
-        _("the rule used up its budget of %(budget)d conditions for one message")
-        % {"budget": ctx.budget},
-        node.line,
-        node.column,
+def _key(value: Value) -> object:
+    """A hashable stand-in for a value, types included (AbuseFilter caches function
+    results by serialize()d arguments: "1" and 1 differ)."""
+    if isinstance(value, list):
+        return ("array", tuple(_key(item) for item in value))
+    if value is UNDEFINED:
+        return ("undefined",)
+    return (type(value), value)
+
+
+def _convert(name: str, value: object) -> Value:
+    """Values of other Python types the caller may pass: tuples and sets become arrays."""
+    if isinstance(value, tuple | set | frozenset):
+        return [_convert(name, item) for item in value]
+    if isinstance(value, list):
+        return [_convert(name, item) for item in value]
+    if isinstance(value, str | int | float) or value is None:
+        return value  # type: ignore[return-value]
+    raise RuleRuntimeError(
+        _("the variable '%(name)s' holds a %(type)s, which rules cannot use")
+        % {"name": name, "type": type(value).__name__}
     )
 
 
-def compile_tree(tree: nodes.Node) -> Evaluator:
-    """The evaluator for a whole rule; raises RuleSyntaxError for a bad pattern literal."""
-    return Compiler().build(tree)
-
-
-# Folding a constant part runs it once, under generous bounds of its own.
-_FOLD_BUDGET = 100_000
-_FOLD_REGEX_TIMEOUT = 1.0
-
-
 class Compiler:
-    """Builds one closure per node; ``build`` dispatches to ``build_<NodeClass>``."""
+    """Builds one closure per node; ``build`` dispatches on the node's class."""
 
-    def __init__(self) -> None:
-        # Patterns only known at run time (built from variables) are cached per rule.
-        self.patterns = regexes.PatternCache()
-        # id() of every node whose value depends on a variable (the tree outlives the
-        # compiler, so ids are unique here).
-        self.dynamic: set[int] = set()
+    def __init__(self, source: str, builtins: frozenset[str]) -> None:
+        self.positions = Positions(source)
+        self.builtins = builtins
 
-    def build(self, node: nodes.Node) -> Evaluator:
+    def fail(self, exc: RuleRuntimeError, node: nodes.Node) -> RuleRuntimeError:
+        """Attach the node's position unless an inner node already did."""
+        if exc.line is None:
+            exc.line, exc.column = self.positions.line_column(node.at)
+            exc.offset = node.pos
+        return exc
+
+    def count(self, ctx: Context, node: nodes.Node) -> None:
+        ctx.count += 1
+        if ctx.count > ctx.budget:
+            raise self.fail(
+                BudgetExceeded(
+                    _("the rule used up its budget of %(budget)d conditions for one message")
+                    % {"budget": ctx.budget}
+                ),
+                node,
+            )
+
+    def build(self, node: nodes.Node | None) -> Evaluator:
+        if node is None:
+            return lambda ctx: None
         builder: Callable[[Any], Evaluator] = getattr(self, "build_" + type(node).__name__)
-        evaluator = builder(node)
-        if isinstance(node, nodes.Var) or any(id(c) in self.dynamic for c in node.children()):
-            self.dynamic.add(id(node))
-            return evaluator
-        return self.fold(node, evaluator)
-
-    def fold(self, node: nodes.Node, evaluator: Evaluator) -> Evaluator:
-        """Compute a part without variables once, at compile time: ``lcase(norm("free
-        money"))`` should not be recomputed for every message and every filter. A part that
-        fails is left as it is, to fail at run time with its position like any other error.
-        Folded parts no longer count against the condition budget."""
-        if isinstance(node, nodes.Literal):
-            return evaluator
-        try:
-            value = evaluator(Context({}, _FOLD_BUDGET, _FOLD_REGEX_TIMEOUT))
-        except Exception:  # evaluate() turns any failure into a RuleRuntimeError later
-            return evaluator
-        return lambda ctx: value
+        return builder(node)
 
     def build_Literal(self, node: nodes.Literal) -> Evaluator:
         value = node.value
         return lambda ctx: value
 
-    def build_ListExpr(self, node: nodes.ListExpr) -> Evaluator:
-        items = tuple(self.build(item) for item in node.items)
-        return lambda ctx: [item(ctx) for item in items]
-
     def build_Var(self, node: nodes.Var) -> Evaluator:
         name = node.name
+        if name not in self.builtins:
+
+            def user(ctx: Context) -> Value:
+                return ctx.user.get(name, UNDEFINED)
+
+            return user
 
         def read(ctx: Context) -> Value:
-            try:
-                value = ctx.variables[name]
-            except KeyError:
-                raise RuleRuntimeError(
-                    _("the variable '%(name)s' was not provided for this message") % {"name": name},
-                    node.line,
-                    node.column,
-                ) from None
-            if type(value) in _PLAIN:
+            if ctx.check:
+                return UNDEFINED
+            value = ctx.variables.get(name)  # a built-in not computed is null (GET_BC)
+            if type(value) in _PLAIN and type(value) is not list:
                 return value  # type: ignore[return-value]
-            return _convert(name, value, node)
+            try:
+                return _convert(name, value)
+            except RuleRuntimeError as exc:
+                raise self.fail(exc, node) from None
 
         return read
 
-    def build_Unary(self, node: nodes.Unary) -> Evaluator:
-        operand, apply = self.build(node.operand), UNARY[node.op]
-
-        def run(ctx: Context) -> Value:
-            ctx.remaining -= 1
-            if ctx.remaining < 0:
-                raise _over_budget(ctx, node)
-            value = operand(ctx)
-            try:
-                return apply(value)
-            except RuleRuntimeError as exc:
-                raise exc.at(node.line, node.column) from None
-
-        return run
-
-    def build_BoolOp(self, node: nodes.BoolOp) -> Evaluator:
-        operands = tuple(self.build(operand) for operand in node.operands)
-        # '&' stops at the first false operand, '|' at the first true one.
-        stop_on = node.op == "|"
-
-        def run(ctx: Context) -> Value:
-            ctx.remaining -= 1
-            if ctx.remaining < 0:
-                raise _over_budget(ctx, node)
-            for operand in operands:
-                if truthy(operand(ctx)) is stop_on:
-                    return stop_on
-            return not stop_on
-
-        return run
-
-    def build_Binary(self, node: nodes.Binary) -> Evaluator:
-        if node.op in ("like", "rlike", "irlike"):
-            return self.build_match(node)
-        left, right, apply = self.build(node.left), self.build(node.right), BINARY[node.op]
-
-        def run(ctx: Context) -> Value:
-            ctx.remaining -= 1
-            if ctx.remaining < 0:
-                raise _over_budget(ctx, node)
-            a, b = left(ctx), right(ctx)
-            try:
-                return apply(a, b)
-            except RuleRuntimeError as exc:
-                raise exc.at(node.line, node.column) from None
-
-        return run
+    def build_ArrayDef(self, node: nodes.ArrayDef) -> Evaluator:
+        items = tuple(self.build(item) for item in node.items)
+        return lambda ctx: [item(ctx) for item in items]
 
     def build_Call(self, node: nodes.Call) -> Evaluator:
-        args, impl = tuple(self.build(arg) for arg in node.args), FUNCTIONS[node.name].impl
+        function = FUNCTIONS[node.name]
+        args = tuple(self.build(arg) for arg in node.args)
+        if function.handler == "set":
+            name = str(node.args[0].value).lower()  # type: ignore[attr-defined]
 
-        def run(ctx: Context) -> Value:
-            ctx.remaining -= 1
-            if ctx.remaining < 0:
-                raise _over_budget(ctx, node)
+            def assign(ctx: Context) -> Value:
+                values = [arg(ctx) for arg in args]
+                self.count(ctx, node)
+                value = values[1]
+                if has_undefined(value):
+                    ctx.user[name] = undefined_as_null(value)
+                    return UNDEFINED
+                ctx.user[name] = value
+                return value
+
+            return assign
+        impl, handler = function.impl, function.handler or function.name
+
+        def call(ctx: Context) -> Value:
             values = [arg(ctx) for arg in args]
+            key = (handler, tuple(_key(v) for v in values))
+            cache = ctx.cache
+            found = cache.get(key, _MISSING)
+            if found is not _MISSING:
+                return found  # type: ignore[return-value]
+            self.count(ctx, node)
             try:
-                return impl(*values)
+                if any(has_undefined(v) for v in values):
+                    # Run it anyway with null for undefined, for the errors it may raise
+                    # (as AbuseFilter does), but the result is undefined.
+                    impl(ctx.matcher, *[undefined_as_null(v) for v in values])
+                    result: Value = UNDEFINED
+                else:
+                    result = impl(ctx.matcher, *values)
             except RuleRuntimeError as exc:
-                raise exc.at(node.line, node.column) from None
+                raise self.fail(exc, node) from None
+            if len(cache) >= 1000:
+                cache.clear()
+            cache[key] = result
+            return result
 
-        return run
+        return call
 
-    def build_match(self, node: nodes.Binary) -> Evaluator:
-        """``like`` (glob, whole text), ``rlike``/``irlike`` (regex, anywhere in the text).
+    def build_Index(self, node: nodes.Index) -> Evaluator:
+        array_of, offset_of = self.build(node.array), self.build(node.offset)
 
-        A list on the left matches when any of its items does, so
-        ``added_links irlike "casino"`` reads naturally.
-        """
-        subject, pattern_of = self.build(node.left), self.pattern_source(node)
-        anchored = node.op == "like"
+        def index(ctx: Context) -> Value:
+            array = array_of(ctx)
+            offset = offset_of(ctx)
+            if offset is UNDEFINED:
+                return UNDEFINED
+            position = to_int(offset)
+            if array is UNDEFINED:
+                return UNDEFINED
+            if not isinstance(array, list):
+                raise self.fail(_not_array(), node)
+            return array[self.check_offset(position, array, node)]
+
+        return index
+
+    def check_offset(self, position: int, array: list, node: nodes.Node) -> int:
+        if len(array) <= position:
+            raise self.fail(
+                RuleRuntimeError(
+                    _("there is no item %(index)d in an array of %(count)d")
+                    % {"index": position, "count": len(array)},
+                    code="outofbounds",
+                ),
+                node,
+            )
+        if position < 0:
+            raise self.fail(
+                RuleRuntimeError(
+                    _("negative indexes are not allowed in arrays (got %(index)d)")
+                    % {"index": position},
+                    code="negativeindex",
+                ),
+                node,
+            )
+        return position
+
+    def build_Unary(self, node: nodes.Unary) -> Evaluator:
+        operand = self.build(node.operand)
+        if node.op == "+":
+            return operand
+        negate = operators.negate
+        return lambda ctx: negate(operand(ctx))
+
+    def build_Not(self, node: nodes.Not) -> Evaluator:
+        operand, invert = self.build(node.operand), operators.bool_invert
+        return lambda ctx: invert(operand(ctx))
+
+    def build_Binary(self, node: nodes.Binary) -> Evaluator:
+        return getattr(self, "binary_" + node.kind)(node)
+
+    def binary_keyword(self, node: nodes.Binary) -> Evaluator:
+        left, right, op = self.build(node.left), self.build(node.right), node.op
 
         def run(ctx: Context) -> Value:
-            ctx.remaining -= 1
-            if ctx.remaining < 0:
-                raise _over_budget(ctx, node)
-            value = subject(ctx)
+            a, b = left(ctx), right(ctx)
+            self.count(ctx, node)
             try:
-                pattern = pattern_of(ctx)
-                texts = value if isinstance(value, list) else (value,)
-                return _timed_match(pattern, [to_text(t) for t in texts], anchored, ctx)
+                if has_undefined(a) or has_undefined(b):
+                    keyword(op, undefined_as_null(a), undefined_as_null(b), ctx.matcher)
+                    return UNDEFINED
+                return keyword(op, a, b, ctx.matcher)
             except RuleRuntimeError as exc:
-                raise exc.at(node.line, node.column) from None
+                raise self.fail(exc, node) from None
 
         return run
 
-    def pattern_source(self, node: nodes.Binary) -> Callable[[Context], regexes.Pattern]:
-        """A pattern without variables (a literal, or e.g. ``"a" + "b"``) is compiled now,
-        so a bad one is a syntax error at its position; one built from variables is
-        compiled at run time, once, through the rule's cache."""
-        kind, right = node.op, node.right
-        source = self.build(right)
-        if id(right) not in self.dynamic:
-            try:
-                constant = source(Context({}, _FOLD_BUDGET, _FOLD_REGEX_TIMEOUT))
-                pattern = regexes.build(kind, to_text(constant))
-            except (ValueError, RuleRuntimeError) as exc:
-                message = exc.message if isinstance(exc, RuleRuntimeError) else str(exc)
-                raise RuleSyntaxError(message, right.line, right.column) from None
-            return lambda ctx: pattern
-        cache = self.patterns
+    def binary_pow(self, node: nodes.Binary) -> Evaluator:
+        left, right, power = self.build(node.left), self.build(node.right), operators.power
+        return lambda ctx: power(left(ctx), right(ctx))
 
-        def dynamic(ctx: Context) -> regexes.Pattern:
-            text = to_text(source(ctx))
-            try:
-                return cache.get(kind, text)
-            except ValueError as exc:
-                raise RuleRuntimeError(str(exc)) from None
+    def chain(self, node: nodes.Binary) -> tuple[Evaluator, list[tuple[nodes.Binary, Evaluator]]]:
+        """A left-leaning chain of one kind of operator (a + b - c ...): the first operand
+        and each (operator node, right operand), evaluated in a loop, not by recursion."""
+        links: list[nodes.Binary] = []
+        current: nodes.Node = node
+        while isinstance(current, nodes.Binary) and current.kind == node.kind:
+            links.append(current)
+            current = current.left
+        links.reverse()
+        return self.build(current), [(link, self.build(link.right)) for link in links]
 
-        return dynamic
+    def binary_mul(self, node: nodes.Binary) -> Evaluator:
+        first, links = self.chain(node)
+        mul_rel = operators.mul_rel
+
+        def run(ctx: Context) -> Value:
+            value = first(ctx)
+            for link, right in links:
+                b = right(ctx)
+                try:
+                    value = mul_rel(link.op, value, b)
+                except operators.DivideByZero as exc:
+                    raise self.fail(
+                        RuleRuntimeError(
+                            _("division of %(number)s by zero") % {"number": to_str(exc.left)},
+                            code="dividebyzero",
+                        ),
+                        link,
+                    ) from None
+            return value
+
+        return run
+
+    def binary_sum(self, node: nodes.Binary) -> Evaluator:
+        first, links = self.chain(node)
+        steps = [(operators.add if link.op == "+" else operators.subtract, link, right)
+                 for link, right in links]  # fmt: skip
+
+        def run(ctx: Context) -> Value:
+            value = first(ctx)
+            for apply, link, right in steps:
+                b = right(ctx)
+                try:
+                    value = apply(value, b)
+                except RuleRuntimeError as exc:
+                    raise self.fail(exc, link) from None
+            return value
+
+        return run
+
+    def binary_compare(self, node: nodes.Binary) -> Evaluator:
+        first, links = self.chain(node)
+        compare_op = operators.compare_op
+
+        def run(ctx: Context) -> Value:
+            value = first(ctx)
+            for link, right in links:
+                b = right(ctx)
+                self.count(ctx, link)
+                value = compare_op(link.op, value, b)
+            return value
+
+        return run
+
+    def binary_logic(self, node: nodes.Binary) -> Evaluator:
+        first, links = self.chain(node)
+        bool_op = operators.bool_op
+
+        def run(ctx: Context) -> Value:
+            value = first(ctx)
+            for link, right in links:
+                op = link.op
+                truth = False if value is UNDEFINED else to_bool(value)
+                if (op == "&" and not truth) or (op == "|" and truth):
+                    if not ctx.short:
+                        right(ctx)
+                    continue  # the left operand itself is the result
+                value = bool_op(op, value, right(ctx))
+            return value
+
+        return run
+
+    def build_Conditional(self, node: nodes.Conditional) -> Evaluator:
+        condition, if_true = self.build(node.condition), self.build(node.if_true)
+        if_false = self.build(node.if_false) if node.if_false is not None else None
+
+        def run(ctx: Context) -> Value:
+            value = condition(ctx)
+            if value is not UNDEFINED and to_bool(value):
+                if if_false is not None and not ctx.short:
+                    if_false(ctx)
+                return if_true(ctx)
+            if not ctx.short:
+                if_true(ctx)
+            return if_false(ctx) if if_false is not None else None
+
+        return run
+
+    def build_Assign(self, node: nodes.Assign) -> Evaluator:
+        name, value_of = node.name, self.build(node.value)
+
+        def assign(ctx: Context) -> Value:
+            value = value_of(ctx)
+            ctx.user[name] = value
+            return value
+
+        return assign
+
+    def read_array(self, name: str) -> Evaluator:
+        if name in self.builtins:
+            return self.build_Var(nodes.Var(0, 0, name))
+        return lambda ctx: ctx.user.get(name, UNDEFINED)
+
+    def build_IndexAssign(self, node: nodes.IndexAssign) -> Evaluator:
+        name, read = node.name, self.read_array(node.name)
+        offset_of, value_of = self.build(node.offset), self.build(node.value)
+
+        def assign(ctx: Context) -> Value:
+            array = read(ctx)
+            if array is not UNDEFINED and not isinstance(array, list):
+                raise self.fail(_not_array(), node)
+            offset = offset_of(ctx)
+            if array is UNDEFINED:
+                return value_of(ctx)
+            if offset is UNDEFINED:
+                value = value_of(ctx)
+                ctx.user[name] = UNDEFINED
+                return value
+            position = self.check_offset(to_int(offset), array, node)  # type: ignore[arg-type]
+            value = value_of(ctx)
+            changed = list(array)  # type: ignore[arg-type]
+            changed[position] = value
+            ctx.user[name] = changed
+            return value
+
+        return assign
+
+    def build_Append(self, node: nodes.Append) -> Evaluator:
+        name, read, value_of = node.name, self.read_array(node.name), self.build(node.value)
+
+        def append(ctx: Context) -> Value:
+            array = read(ctx)
+            value = value_of(ctx)
+            if array is not UNDEFINED:
+                if not isinstance(array, list):
+                    raise self.fail(_not_array(), node)
+                try:
+                    ctx.user[name] = check_list([*array, value])
+                except RuleRuntimeError as exc:
+                    raise self.fail(exc, node) from None
+            return value
+
+        return append
+
+    def build_Statements(self, node: nodes.Statements) -> Evaluator:
+        items = tuple(self.build(item) for item in node.items)
+
+        def run(ctx: Context) -> Value:
+            value: Value = None
+            for item in items:
+                value = item(ctx)
+            return value
+
+        return run
 
 
-def _timed_match(pattern: regexes.Pattern, texts: list[str], anchored: bool, ctx: Context) -> bool:
-    """RE2 runs in linear time but cannot be interrupted, so the bound is checked after the
-    match: a match over ``regex_timeout`` fails the evaluation (the caller can then log and
-    disable the filter) instead of silently slowing every message."""
-    match = pattern.fullmatch if anchored else pattern.search
-    started = time.perf_counter()
-    try:
-        found = any(match(text) is not None for text in texts)
-    except UnicodeEncodeError:
-        # RE2 matches UTF-8, and a lone surrogate (valid in JSON "\ud800") cannot be
-        # encoded. Retry with those replaced rather than fail: otherwise one such character
-        # would switch off every pattern filter for that message.
-        found = any(match(utf8_safe(text)) is not None for text in texts)
-    elapsed = time.perf_counter() - started
-    if elapsed > ctx.regex_timeout:
-        raise RuleRuntimeError(
-            _("the pattern took %(elapsed).0f ms, over its limit of %(limit).0f ms")
-            % {"elapsed": elapsed * 1000, "limit": ctx.regex_timeout * 1000}
-        )
-    return found
-
-
-def _convert(name: str, value: object, node: nodes.Var) -> Value:
-    """Values of other Python types the caller may pass: tuples and sets become lists,
-    str subclasses (e.g. Django's SafeString) are fine; anything else is refused."""
-    if isinstance(value, tuple | set | frozenset):
-        return list(value)
-    if isinstance(value, str | int | float | list):
-        return value  # subclasses of the plain types
-    raise RuleRuntimeError(
-        _("the variable '%(name)s' holds a %(type)s, which rules cannot use")
-        % {"name": name, "type": type(value).__name__},
-        node.line,
-        node.column,
-    )
+def _not_array() -> RuleRuntimeError:
+    return RuleRuntimeError(_("this is not an array, so it has no items"), code="notarray")

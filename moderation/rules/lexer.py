@@ -1,253 +1,204 @@
-"""Turns a rule's text into tokens, each with its 1-based line and column.
+"""Turns a rule's text into tokens exactly as AbuseFilter's AbuseFilterTokenizer does.
 
-Hand-written (no regex over the whole rule) so every error can say exactly where it is and
-what was expected there.
+Each token records ``pos`` (where AbuseFilter says it starts: just after the previous
+token, whitespace and comments included, which is what AbuseFilter's error positions
+count from), ``start`` (its first real character, for line/column in our messages) and
+``end`` (just past it). Offsets are 0-based character offsets.
 """
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_right
 from dataclasses import dataclass
-from enum import Enum
-from typing import NoReturn
 
 from .errors import RuleSyntaxError
-from .i18n import _, gettext_noop
+from .i18n import _
 
-
-class Kind(Enum):
-    NUMBER = "number"
-    STRING = "string"
-    NAME = "name"  # variable or function name, lower-cased
-    KEYWORD = "keyword"  # in, contains, like, rlike, irlike, true, false, null...
-    OP = "operator"  # punctuation: == ( , & ...
-    EOF = "end"
-
+# Token types, named as AbuseFilter names them in its messages.
+NONE = "none"
+ID = "id"
+KEYWORD = "keyword"
+STRING = "string"
+INT = "int"
+FLOAT = "float"
+OP = "operator"
+BRACE = "brace"
+SQUARE = "squarebracket"
+COMMA = "comma"
+SEMICOLON = "statementseparator"
 
 KEYWORDS = frozenset(
-    {"in", "contains", "like", "matches", "rlike", "irlike", "regex", "true", "false", "null"}
-)
+    {
+        "in", "like", "true", "false", "null", "contains", "matches",
+        "rlike", "irlike", "regex", "if", "then", "else", "end",
+    }
+)  # fmt: skip
 
-# Longest first, so '===' wins over '==' and '<=' over '<'.
-OPERATORS = (
-    "===",
-    "!==",
-    "==",
-    "!=",
-    "<=",
-    ">=",
-    "<",
-    ">",
-    "!",
-    "&",
-    "|",
-    "^",
-    "+",
-    "-",
-    "*",
-    "/",
-    "%",
-    "(",
-    ")",
-    "[",
-    "]",
-    ",",
-)
-
-# Things people type from other languages; a targeted hint beats "unexpected character".
-# (Translated where they are raised.)
-MISTAKES = {
-    "&&": gettext_noop("expected '&' (and), found '&&'"),
-    "||": gettext_noop("expected '|' (or), found '||'"),
-    "**": gettext_noop("found '**', but powers are not supported"),
-    ":=": gettext_noop(
-        "found ':=', but assignments are not supported: a rule is a single condition"
-    ),
-    "=": gettext_noop("expected '==' to compare two values, found '='"),
-    ";": gettext_noop(
-        "found ';', but a rule is a single condition: join conditions with '&' or '|'"
-    ),
+_OPERATOR = re.compile(r"!==|!=|!|\*\*|\*|/|\+|-|%|&|\||\^|:=|\?|:|<=|<|>=|>|===|==|=")
+_RADIX = re.compile(r"(?:0(?P<base>[xbo]))?(?P<input>[0-9A-Fa-f]+(?:\.\d*)?|\.\d+)(?!\w)", re.ASCII)
+_BASE_CHARS = {
+    2: re.compile(r"[01]+\Z"),
+    8: re.compile(r"[0-7]+\Z"),
+    16: re.compile(r"[0-9A-Fa-f]+\Z"),
+    10: re.compile(r"[0-9.]+\Z"),
 }
+_BASES = {"b": 2, "x": 16, "o": 8}
+_ID = re.compile(r"[0-9A-Za-z_]+")
+_COMMENT_START = re.compile(r"[\t\n\v\f\r ]*/\*")
+_SPACE = re.compile(r"[\t\n\v\f\r ]*")
+_HEX2 = re.compile(r"[0-9A-Fa-f]{2}\Z")
+_PUNCTUATION = {",": COMMA, "(": BRACE, ")": BRACE, "[": SQUARE, "]": SQUARE, ";": SEMICOLON}
+INT_MAX = 2**63 - 1
 
-ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", "'": "'", '"': '"'}
-
-MAX_NUMBER_DIGITS = 30
+MAX_SOURCE = 65_536  # characters
 
 
 @dataclass(frozen=True, slots=True)
 class Token:
-    kind: Kind
-    value: object  # str for names/keywords/ops/strings, int or float for numbers
-    text: str  # the source text of the token, for messages
-    line: int
-    column: int
+    type: str
+    value: object
+    pos: int  # AbuseFilter's start: just after the previous token
+    start: int  # the first character of the token itself
+    end: int
 
-    def describe(self) -> str:
-        """How a message names this token: "found <describe()>" (a whole noun phrase,
-        translated as one)."""
-        if self.kind is Kind.EOF:
-            return _("end of rule")
-        if self.kind is Kind.STRING:
-            shown = str(self.value)
-            shown = shown if len(shown) <= 30 else shown[:27] + "..."
-            return _('the text "%(text)s"') % {"text": shown}
-        if self.kind is Kind.NUMBER:
-            return _("the number %(number)s") % {"number": self.text}
-        if self.kind is Kind.KEYWORD:
-            return _("the keyword '%(keyword)s'") % {"keyword": self.value}
-        return _("'%(token)s'") % {"token": self.text}
+    def shown(self) -> str:
+        """The token's value as AbuseFilter prints it in a message."""
+        if self.value is None:
+            return ""
+        if isinstance(self.value, float):
+            from .values import format_float
+
+            return format_float(self.value)
+        return str(self.value)
 
 
-class Lexer:
-    """Single pass over the source; ``tokens()`` returns the list ending with an EOF token."""
+class Positions:
+    """Line and column (1-based) of a character offset."""
 
     def __init__(self, source: str) -> None:
-        self.src = source
-        self.pos = 0
-        self.line = 1
-        self.col = 1
+        self.line_starts = [0] + [m.end() for m in re.finditer("\n", source)]
 
-    def error(self, message: str, line: int | None = None, col: int | None = None) -> NoReturn:
-        raise RuleSyntaxError(message, line or self.line, col or self.col)
+    def line_column(self, offset: int) -> tuple[int, int]:
+        line = bisect_right(self.line_starts, offset)
+        return line, offset - self.line_starts[line - 1] + 1
 
-    def error_at_end(self, message: str) -> NoReturn:
-        """For things left open (a text, a comment): the problem shows at the very end."""
-        lines = self.src.split("\n")
-        raise RuleSyntaxError(message, len(lines), len(lines[-1]) + 1)
 
-    def advance(self, n: int = 1) -> None:
-        """Move n characters forward, keeping line/column right across newlines."""
-        for _step in range(n):
-            if self.src[self.pos] == "\n":
-                self.line += 1
-                self.col = 1
-            else:
-                self.col += 1
-            self.pos += 1
-
-    def tokens(self) -> list[Token]:
-        out: list[Token] = []
-        end = (1, 1)  # just past the last real token: where "end of rule" is reported
-        while True:
-            self.skip_space_and_comments()
-            if self.pos >= len(self.src):
-                out.append(Token(Kind.EOF, None, "", *end))
-                return out
-            out.append(self.next_token())
-            end = (self.line, self.col)
-
-    def skip_space_and_comments(self) -> None:
-        src = self.src
-        while self.pos < len(src):
-            if src[self.pos].isspace():
-                self.advance()
-            elif src.startswith("/*", self.pos):
-                line, col = self.line, self.col
-                close = src.find("*/", self.pos + 2)
-                if close < 0:
-                    self.error_at_end(
-                        _(
-                            "expected '*/' to close the comment opened at line %(line)d, "
-                            "column %(column)d, found end of rule"
-                        )
-                        % {"line": line, "column": col}
-                    )
-                self.advance(close + 2 - self.pos)
-            else:
-                return
-
-    def next_token(self) -> Token:
-        ch = self.src[self.pos]
-        if ch in "'\"":
-            return self.string()
-        if ch.isdigit():
-            return self.number()
-        if ch.isalpha() or ch == "_":
-            return self.name()
-        return self.operator()
-
-    def string(self) -> Token:
-        quote = self.src[self.pos]
-        line, col, start = self.line, self.col, self.pos
-        self.advance()
-        parts: list[str] = []
-        while True:
-            if self.pos >= len(self.src):
-                self.error_at_end(
-                    _(
-                        "expected %(quote)s to close the text started at line %(line)d, "
-                        "column %(column)d, found end of rule"
-                    )
-                    % {"quote": quote, "line": line, "column": col}
-                )
-            ch = self.src[self.pos]
-            if ch == quote:
-                self.advance()
-                break
-            if ch == "\\" and self.pos + 1 < len(self.src):
-                nxt = self.src[self.pos + 1]
-                # Unknown escapes keep their backslash (as in MediaWiki), so regexes like
-                # "buy\s+cheap" work without doubling every backslash.
-                parts.append(ESCAPES.get(nxt, "\\" + nxt))
-                self.advance(2)
-                continue
-            parts.append(ch)
-            self.advance()
-        return Token(Kind.STRING, "".join(parts), self.src[start : self.pos], line, col)
-
-    def number(self) -> Token:
-        line, col, start = self.line, self.col, self.pos
-        src = self.src
-        end = start
-        while end < len(src) and src[end].isdigit():
-            end += 1
-        is_float = end + 1 < len(src) and src[end] == "." and src[end + 1].isdigit()
-        if is_float:
-            end += 1
-            while end < len(src) and src[end].isdigit():
-                end += 1
-        text = src[start:end]
-        if len(text) > MAX_NUMBER_DIGITS:
-            self.error(
-                _("the number %(start)s... is too long (at most %(max)d digits)")
-                % {"start": text[:10], "max": MAX_NUMBER_DIGITS}
-            )
-        if not text.isascii():  # isdigit() accepts e.g. Arabic-Indic digits
-            self.error(
-                _("expected a number written with the digits 0-9, found '%(text)s'")
-                % {"text": text}
-            )
-        self.advance(end - start)
-        value: int | float = float(text) if is_float else int(text)
-        return Token(Kind.NUMBER, value, text, line, col)
-
-    def name(self) -> Token:
-        line, col, start = self.line, self.col, self.pos
-        src = self.src
-        end = start
-        while end < len(src) and (src[end].isalnum() or src[end] == "_"):
-            end += 1
-        text = src[start:end]
-        self.advance(end - start)
-        word = text.lower()  # names and keywords are case-insensitive, as in MediaWiki
-        kind = Kind.KEYWORD if word in KEYWORDS else Kind.NAME
-        return Token(kind, word, text, line, col)
-
-    def operator(self) -> Token:
-        line, col = self.line, self.col
-        for mistake, hint in MISTAKES.items():
-            if self.src.startswith(mistake, self.pos) and not self.src.startswith("==", self.pos):
-                self.error(_(hint))
-        for op in OPERATORS:
-            if self.src.startswith(op, self.pos):
-                self.advance(len(op))
-                return Token(Kind.OP, op, op, line, col)
-        ch = self.src[self.pos]
-        self.error(
-            _("expected an operator or a value, found the character '%(character)s'")
-            % {"character": ch}
-        )
+def syntax_error(source: str, message: str, offset: int, at: int | None = None) -> RuleSyntaxError:
+    """A RuleSyntaxError whose ``offset`` is AbuseFilter's position and whose line and
+    column show ``at`` (the offending token's first character) when given."""
+    line, column = Positions(source).line_column(min(at if at is not None else offset, len(source)))
+    error = RuleSyntaxError(message, line, column)
+    error.offset = offset
+    return error
 
 
 def tokenize(source: str) -> list[Token]:
-    """All tokens of ``source``, ending with one EOF token; raises RuleSyntaxError."""
-    return Lexer(source).tokens()
+    """All tokens of ``source``, ending with one NONE token; raises RuleSyntaxError."""
+    tokens: list[Token] = []
+    offset = 0
+    length = len(source)
+    while True:
+        start = offset
+        while (match := _COMMENT_START.match(source, offset)) is not None:
+            close = source.find("*/", offset)
+            if close < 0:
+                raise syntax_error(source, _("unclosed comment"), offset, match.end() - 2)
+            offset = close + 2
+        offset = _SPACE.match(source, offset).end()  # type: ignore[union-attr]
+        if offset >= length:
+            tokens.append(Token(NONE, None, start, length, length))
+            return tokens
+        token, offset = _next(source, start, offset)
+        tokens.append(token)
+
+
+def _next(source: str, start: int, offset: int) -> tuple[Token, int]:
+    ch = source[offset]
+    if ch in _PUNCTUATION:
+        return Token(_PUNCTUATION[ch], ch, start, offset, offset + 1), offset + 1
+    if ch == '"' or ch == "'":
+        return _string(source, start, offset)
+    match = _OPERATOR.match(source, offset)
+    if match is not None:
+        return Token(OP, match.group(), start, offset, match.end()), match.end()
+    match = _RADIX.match(source, offset)
+    if match is not None:
+        base_char, digits = match.group("base"), match.group("input")
+        base = _BASES[base_char] if base_char else 10
+        if _BASE_CHARS[base].match(digits):
+            end = match.end()
+            if "." in digits:
+                value: int | float = float(digits) if base == 10 else float(int(digits, base))
+                return Token(FLOAT, value, start, offset, end), end
+            number = int(digits, base)
+            if number > INT_MAX:
+                # PHP's intval() saturates a decimal; base_convert() goes through a float
+                number = INT_MAX if base == 10 else _wrap(float(number))
+            return Token(INT, number, start, offset, end), end
+    match = _ID.match(source, offset)
+    if match is not None:
+        word = match.group()
+        kind = KEYWORD if word in KEYWORDS else ID
+        return Token(kind, word, start, offset, match.end()), match.end()
+    raise syntax_error(
+        source,
+        _("unrecognised token %(token)s") % {"token": _quote(source[offset : offset + 20])},
+        start,
+        offset,
+    )
+
+
+def _wrap(number: float) -> int:
+    from .values import text_to_int
+
+    return text_to_int(f"{number:.0f}")
+
+
+def _quote(text: str) -> str:
+    return '"' + text.split("\n")[0] + '"'
+
+
+def _string(source: str, start: int, offset: int) -> tuple[Token, int]:
+    quote = source[offset]
+    begin = offset
+    offset += 1
+    length = len(source)
+    parts: list[str] = []
+    while offset < length:
+        ch = source[offset]
+        if ch == quote:
+            return Token(STRING, "".join(parts), start, begin, offset + 1), offset + 1
+        if ch != "\\":
+            stop = offset
+            while stop < length and source[stop] != quote and source[stop] != "\\":
+                stop += 1
+            parts.append(source[offset:stop])
+            offset = stop
+            continue
+        if offset + 1 >= length:
+            break
+        nxt = source[offset + 1]
+        if nxt == "\\":
+            parts.append("\\")
+        elif nxt == quote:
+            parts.append(quote)
+        elif nxt == "n":
+            parts.append("\n")
+        elif nxt == "r":
+            parts.append("\r")
+        elif nxt == "t":
+            parts.append("\t")
+        elif nxt == "x":
+            digits = source[offset + 2 : offset + 4]
+            if _HEX2.match(digits):
+                # PHP's chr(): one byte. Bytes past 0x7f are not text on their own; here
+                # they are the character with that code (U+0080-U+00FF).
+                parts.append(chr(int(digits, 16)))
+                offset += 2
+            else:
+                parts.append("\\x")
+        else:
+            parts.append("\\" + nxt)
+        offset += 2
+    raise syntax_error(source, _("unclosed string"), length, begin)

@@ -1,7 +1,8 @@
-"""The syntax tree a rule compiles to: plain frozen dataclasses, one per construct.
+"""The syntax tree a rule parses to: one node class per AbuseFilter AFPTreeNode type.
 
-Every node records the line/column of the token that introduced it (the operator, the
-function name, the literal), so runtime errors can point at the failing part of the rule.
+Every node records ``pos``, the position AbuseFilter gives it (used in error offsets, as
+AbuseFilter's "character"), and ``at``, the first character of the token that introduced
+it (the operator, the function name, the literal), for the line and column we show.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, slots=True)
 class Node:
-    line: int
-    column: int
+    pos: int
+    at: int
 
     def children(self) -> tuple[Node, ...]:
         return ()
@@ -21,11 +22,19 @@ class Node:
 
 @dataclass(frozen=True, slots=True)
 class Literal(Node):
+    """A string, number, true, false or null."""
+
     value: str | int | float | bool | None
+    is_string: bool = False
 
 
 @dataclass(frozen=True, slots=True)
-class ListExpr(Node):
+class Var(Node):
+    name: str  # lower-cased
+
+
+@dataclass(frozen=True, slots=True)
+class ArrayDef(Node):
     items: tuple[Node, ...]
 
     def children(self) -> tuple[Node, ...]:
@@ -33,13 +42,8 @@ class ListExpr(Node):
 
 
 @dataclass(frozen=True, slots=True)
-class Var(Node):
-    name: str
-
-
-@dataclass(frozen=True, slots=True)
 class Call(Node):
-    name: str
+    name: str  # as written: function names are case-sensitive
     args: tuple[Node, ...]
 
     def children(self) -> tuple[Node, ...]:
@@ -47,8 +51,25 @@ class Call(Node):
 
 
 @dataclass(frozen=True, slots=True)
+class Index(Node):
+    array: Node
+    offset: Node
+
+    def children(self) -> tuple[Node, ...]:
+        return (self.array, self.offset)
+
+
+@dataclass(frozen=True, slots=True)
 class Unary(Node):
-    op: str  # '!', '-', '+'
+    op: str  # '-' or '+'
+    operand: Node
+
+    def children(self) -> tuple[Node, ...]:
+        return (self.operand,)
+
+
+@dataclass(frozen=True, slots=True)
+class Not(Node):
     operand: Node
 
     def children(self) -> tuple[Node, ...]:
@@ -57,8 +78,9 @@ class Unary(Node):
 
 @dataclass(frozen=True, slots=True)
 class Binary(Node):
-    """Comparisons, keyword operators (in, rlike...), arithmetic and '^' (xor)."""
+    """kind: 'keyword' (in, like...), 'pow', 'mul', 'sum', 'compare' or 'logic'."""
 
+    kind: str
     op: str
     left: Node
     right: Node
@@ -68,33 +90,66 @@ class Binary(Node):
 
 
 @dataclass(frozen=True, slots=True)
-class BoolOp(Node):
-    """'&' or '|' over two or more operands, short-circuiting.
-
-    N-ary rather than nested binary nodes: real filters are long chains of '|', and a flat
-    node keeps the tree (and the evaluator's recursion) shallow.
-    """
-
-    op: str
-    operands: tuple[Node, ...]
+class Conditional(Node):
+    condition: Node
+    if_true: Node
+    if_false: Node | None
 
     def children(self) -> tuple[Node, ...]:
-        return self.operands
+        if self.if_false is None:
+            return (self.condition, self.if_true)
+        return (self.condition, self.if_true, self.if_false)
 
 
-def walk(node: Node) -> Iterator[Node]:
-    """Every node of the tree, without recursion (trees can be deep before we reject them)."""
-    stack = [node]
+@dataclass(frozen=True, slots=True)
+class Assign(Node):
+    name: str  # lower-cased
+    value: Node
+
+    def children(self) -> tuple[Node, ...]:
+        return (self.value,)
+
+
+@dataclass(frozen=True, slots=True)
+class IndexAssign(Node):
+    name: str
+    offset: Node
+    value: Node
+
+    def children(self) -> tuple[Node, ...]:
+        return (self.offset, self.value)
+
+
+@dataclass(frozen=True, slots=True)
+class Append(Node):
+    name: str
+    value: Node
+
+    def children(self) -> tuple[Node, ...]:
+        return (self.value,)
+
+
+@dataclass(frozen=True, slots=True)
+class Statements(Node):
+    items: tuple[Node, ...]
+
+    def children(self) -> tuple[Node, ...]:
+        return self.items
+
+
+def walk(node: Node | None) -> Iterator[Node]:
+    """Every node of the tree, without recursion."""
+    stack = [node] if node is not None else []
     while stack:
         current = stack.pop()
         yield current
         stack.extend(current.children())
 
 
-def depth(node: Node) -> int:
+def depth(node: Node | None) -> int:
     """Height of the tree, computed iteratively."""
     best = 0
-    stack = [(node, 1)]
+    stack = [(node, 1)] if node is not None else []
     while stack:
         current, level = stack.pop()
         best = max(best, level)

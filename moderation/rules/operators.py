@@ -1,124 +1,162 @@
-"""What each binary and unary operator does to two values (type rules in ``values``).
+"""What each operator does to two values: AbuseFilter's AFPData methods (sum, sub, mulRel,
+pow, compareOp, boolOp, unaryMinus, boolInvert), with PHP's integer and float arithmetic.
 
-Every function here takes plain values and either returns a value or raises
-RuleRuntimeError without a position; the evaluator adds the operator's position.
+Every function takes plain values and returns a value; division by zero raises
+:class:`DivideByZero`, which the evaluator turns into a RuleRuntimeError at the operator.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import math
 
-from .errors import RuleRuntimeError
-from .functions import contains
-from .i18n import _
 from .values import (
-    MAX_TEXT,
+    INT_MAX,
+    INT_MIN,
+    UNDEFINED,
     Value,
-    as_number,
-    check_int,
     check_list,
+    check_text,
     compare,
-    describe,
-    is_number,
-    loose_equal,
-    strict_equal,
-    to_text,
-    truthy,
+    equals,
+    php_int,
+    to_bool,
+    to_float,
+    to_int,
+    to_number,
+    to_str,
 )
 
 
+class DivideByZero(Exception):
+    """``x / 0`` or ``x % 0``; carries the left operand as AbuseFilter shows it."""
+
+    def __init__(self, left: int | float) -> None:
+        super().__init__(left)
+        self.left = left
+
+
+def _number(result: int | float) -> int | float:
+    return php_int(result) if isinstance(result, int) else result
+
+
 def add(a: Value, b: Value) -> Value:
-    """Numbers add; lists concatenate; text joined with text or a number concatenates (so
-    "1" + 1 is "11", as in MediaWiki). Anything else is an error."""
-    if is_number(a) and is_number(b):
-        return check_int(a + b)
+    if a is UNDEFINED or b is UNDEFINED:
+        return UNDEFINED
+    if isinstance(a, str) or isinstance(b, str):
+        return check_text(to_str(a) + to_str(b))
     if isinstance(a, list) and isinstance(b, list):
-        return check_list(a + b)  # both are already bounded, so the sum is too
-    if (isinstance(a, str) or isinstance(b, str)) and _joinable(a) and _joinable(b):
-        left, right = to_text(a), to_text(b)
-        if len(left) + len(right) > MAX_TEXT:
-            raise RuleRuntimeError(
-                _("joining these texts would make %(length)s characters, over the limit of %(max)s")
-                % {"length": f"{len(left) + len(right):,}", "max": f"{MAX_TEXT:,}"}
-            )
-        return left + right
-    raise RuleRuntimeError(
-        _("cannot add %(left)s and %(right)s with '+'")
-        % {"left": describe(a), "right": describe(b)}
-    )
-
-
-def _joinable(value: Value) -> bool:
-    return isinstance(value, str) or is_number(value)
+        return check_list(a + b)
+    x, y = to_number(a), to_number(b)
+    if isinstance(x, int) and isinstance(y, int):
+        total = x + y
+        return total if INT_MIN <= total <= INT_MAX else float(x) + float(y)
+    return float(x) + float(y)
 
 
 def subtract(a: Value, b: Value) -> Value:
-    return check_int(as_number(a, "'-'") - as_number(b, "'-'"))
+    if a is UNDEFINED or b is UNDEFINED:
+        return UNDEFINED
+    x, y = to_number(a), to_number(b)
+    if isinstance(x, int) and isinstance(y, int):
+        total = x - y
+        return total if INT_MIN <= total <= INT_MAX else float(x) - float(y)
+    return float(x) - float(y)
 
 
-def multiply(a: Value, b: Value) -> Value:
-    return check_int(as_number(a, "'*'") * as_number(b, "'*'"))
+def mul_rel(op: str, a: Value, b: Value) -> Value:
+    """``*``, ``/``, ``%`` (AFPData::mulRel): division by zero is checked even when the left
+    side is undefined; ``%`` works on the integer parts, its sign following the left."""
+    if b is UNDEFINED:
+        return UNDEFINED
+    y = to_number(b)
+    if (op == "/" and float(y) == 0.0) or (op == "%" and to_int(y) == 0):
+        raise DivideByZero(0 if a is UNDEFINED else to_number(a))
+    if a is UNDEFINED:
+        return UNDEFINED
+    x = to_number(a)
+    if op == "*":
+        if isinstance(x, int) and isinstance(y, int):
+            product = x * y
+            return product if INT_MIN <= product <= INT_MAX else float(x) * float(y)
+        return float(x) * float(y)
+    if op == "/":
+        if isinstance(x, int) and isinstance(y, int):
+            if x % y == 0 and not (x == INT_MIN and y == -1):
+                return x // y
+            return x / y
+        return _divide(float(x), float(y))
+    left, right = to_int(x), to_int(y)
+    if right == -1:
+        return 0
+    remainder = abs(left) % abs(right)
+    return -remainder if left < 0 else remainder
 
 
-def divide(a: Value, b: Value) -> Value:
-    """Whole numbers that divide exactly stay whole (6 / 3 is 2); otherwise a float."""
-    x, y = as_number(a, "'/'"), as_number(b, "'/'")
-    if y == 0:
-        raise RuleRuntimeError(_("division by zero"))
-    if isinstance(x, int) and isinstance(y, int) and x % y == 0:
-        return x // y
-    return x / y
+def _divide(x: float, y: float) -> float:
+    try:
+        return x / y
+    except OverflowError:  # pragma: no cover - float division saturates
+        return math.copysign(math.inf, x) * math.copysign(1.0, y)
 
 
-def modulo(a: Value, b: Value) -> Value:
-    x, y = as_number(a, "'%'"), as_number(b, "'%'")
-    if y == 0:
-        raise RuleRuntimeError(_("division by zero (in '%%')") % {})
-    return x % y
+def power(a: Value, b: Value) -> Value:
+    """PHP's pow(): an integer when both are integers, the exponent is not negative and
+    the result fits in 64 bits; otherwise a float."""
+    if a is UNDEFINED or b is UNDEFINED:
+        return UNDEFINED
+    x, y = to_number(a), to_number(b)
+    if isinstance(x, int) and isinstance(y, int) and y >= 0:
+        if x in (0, 1) or y == 0:
+            return 1 if y == 0 else x
+        if x == -1:
+            return 1 if y % 2 == 0 else -1
+        if y * math.log2(abs(x)) < 64:
+            return _number(x**y)
+    try:
+        result = math.pow(float(x), float(y))
+    except OverflowError:
+        negative = float(x) < 0 and isinstance(y, int) and y % 2 == 1
+        return -math.inf if negative else math.inf
+    except ValueError:  # 0 ** -1 (PHP gives INF), a negative number to a fraction (NAN)
+        return math.inf if float(x) == 0 else math.nan
+    return result
 
 
-def xor(a: Value, b: Value) -> bool:
-    return truthy(a) != truthy(b)
+def compare_op(op: str, a: Value, b: Value) -> Value:
+    if a is UNDEFINED or b is UNDEFINED:
+        return UNDEFINED
+    if op in ("==", "="):
+        return equals(a, b)
+    if op == "!=":
+        return not equals(a, b)
+    if op == "===":
+        return equals(a, b, strict=True)
+    if op == "!==":
+        return not equals(a, b, strict=True)
+    return compare(op, a, b)
 
 
-def _comparison(op: str) -> Callable[[Value, Value], bool]:
-    def apply(a: Value, b: Value) -> bool:
-        return compare(op, a, b)
-
-    return apply
-
-
-BINARY: dict[str, Callable[[Value, Value], Value]] = {
-    "==": loose_equal,
-    "!=": lambda a, b: not loose_equal(a, b),
-    "===": strict_equal,
-    "!==": lambda a, b: not strict_equal(a, b),
-    "<": _comparison("<"),
-    "<=": _comparison("<="),
-    ">": _comparison(">"),
-    ">=": _comparison(">="),
-    "+": add,
-    "-": subtract,
-    "*": multiply,
-    "/": divide,
-    "%": modulo,
-    "^": xor,
-    # MediaWiki: "a in b" is true when a is contained in b; "a contains b" the reverse.
-    "in": lambda a, b: contains(b, a),
-    "contains": contains,
-}
+def bool_op(op: str, a: Value, b: Value) -> bool:
+    x = False if a is UNDEFINED else to_bool(a)
+    y = False if b is UNDEFINED else to_bool(b)
+    if op == "|":
+        return x or y
+    if op == "&":
+        return x and y
+    return x != y
 
 
 def negate(value: Value) -> Value:
-    return check_int(-as_number(value, "'-'"))
+    """AFPData::unaryMinus. (AbuseFilter keeps the operand's type for non-numbers, e.g.
+    ``-"5"`` is a "string" holding -5.0; here it is simply the float -5.0.)"""
+    if value is UNDEFINED:
+        return UNDEFINED
+    if isinstance(value, int) and not isinstance(value, bool):
+        return php_int(-value)
+    return -to_float(value)
 
 
-def plus(value: Value) -> Value:
-    return as_number(value, "'+'")
-
-
-def logical_not(value: Value) -> bool:
-    return not truthy(value)
-
-
-UNARY: dict[str, Callable[[Value], Value]] = {"!": logical_not, "-": negate, "+": plus}
+def bool_invert(value: Value) -> Value:
+    if value is UNDEFINED:
+        return UNDEFINED
+    return not to_bool(value)

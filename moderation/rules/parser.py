@@ -1,351 +1,419 @@
-"""A Pratt (precedence-climbing) parser from tokens to the syntax tree in ``nodes``.
+"""AbuseFilter's AFPTreeParser, ported: tokens to the syntax tree in ``nodes``.
 
-Everything that can be known without a message is checked here, so a broken filter is
-refused when it is saved rather than discovered while messages flow: unknown variables and
-functions, argument counts, unbalanced brackets, chained comparisons, nesting depth.
+The levels, loosest first, exactly as AbuseFilter's recursive descent has them::
 
-Precedence, lowest first (``a | b & c`` is ``a | (b & c)``, as in most languages; MediaWiki
-gives ``&`` and ``|`` the same level, so add parentheses when porting rules that mix them):
+    ;                       statements (empty ones allowed); the last one's value is the result
+    :=  x[i] :=  x[] :=     assignment (right to left)
+    if..then..else..end ?:  conditionals
+    &  |  ^                 one level, left to right: a | b & c is (a | b) & c
+    == != === !== = < <= > >=   at most one equality and one ordering in a row
+    +  -
+    *  /  %
+    **                      left to right
+    !                       (once: !!a is an error, as in AbuseFilter)
+    in contains like matches rlike regex irlike   (not chained)
+    unary - +               (once)
+    x[i]
+    ( )  f(...)  literals, variables, [arrays]
 
-    |    ^    &    !    == != === !== < <= > >=    in contains like rlike irlike
-    + -    * / %    unary - +    literals, variables, calls, ( ), [ ]
+Error offsets are AbuseFilter's positions; line and column point at the offending token.
 """
 
 from __future__ import annotations
 
-import difflib
-from collections.abc import Callable
 from typing import NoReturn
 
-from . import nodes
+from . import lexer, nodes
 from .errors import RuleSyntaxError
-from .functions import FUNCTIONS
-from .i18n import _, ngettext
-from .lexer import Kind, Token, tokenize
-from .variables import VARIABLES
+from .i18n import _
+from .lexer import Token, syntax_error
 
-BP_OR, BP_XOR, BP_AND, BP_NOT = 10, 20, 30, 40
-BP_COMPARE, BP_KEYWORD, BP_SUM, BP_PRODUCT, BP_UNARY = 50, 60, 70, 80, 90
+KEYWORD_OPERATORS = frozenset({"in", "like", "matches", "contains", "rlike", "irlike", "regex"})
+EQUALITY = ("==", "===", "!=", "!==", "=")
+ORDERING = ("<", ">", "<=", ">=")
+VARIADIC = frozenset(
+    {"ccnorm_contains_any", "ccnorm_contains_all", "ip_in_ranges", "contains_any",
+     "contains_all", "equals_to_any"}
+)  # fmt: skip
 
-COMPARISONS = frozenset({"==", "!=", "===", "!==", "<", "<=", ">", ">="})
-KEYWORD_OPS = {  # keyword -> canonical operator (MediaWiki's aliases included)
-    "in": "in",
-    "contains": "contains",
-    "like": "like",
-    "matches": "like",
-    "rlike": "rlike",
-    "regex": "rlike",
-    "irlike": "irlike",
-}
-BINDING = {"|": BP_OR, "^": BP_XOR, "&": BP_AND}
-BINDING |= dict.fromkeys(COMPARISONS, BP_COMPARE)
-BINDING |= dict.fromkeys(KEYWORD_OPS.values(), BP_KEYWORD)
-BINDING |= {"+": BP_SUM, "-": BP_SUM, "*": BP_PRODUCT, "/": BP_PRODUCT, "%": BP_PRODUCT}
-
-MAX_SOURCE = 65_536  # characters
-MAX_NESTING = 50  # brackets/operators inside each other while parsing
-MAX_TREE_DEPTH = 100  # the evaluator recurses this deep at most
+MAX_NESTING = 50  # brackets, conditionals and assignments inside each other
+MAX_TREE_DEPTH = 200  # the evaluator recurses this deep at most
 
 
-def infix_operator(token: Token) -> str | None:
-    """The canonical infix operator a token stands for, or None."""
-    if token.kind is Kind.OP and token.value in BINDING:
-        return str(token.value)
-    if token.kind is Kind.KEYWORD and token.value in KEYWORD_OPS:
-        return KEYWORD_OPS[str(token.value)]
-    return None
-
-
-def where(token: Token, other: Token) -> str:
-    """ "column 3", or "line 1, column 3" when ``token`` is on another line than ``other``."""
-    if token.line == other.line:
-        return _("column %(column)d") % {"column": token.column}
-    return _("line %(line)d, column %(column)d") % {"line": token.line, "column": token.column}
-
-
-def suggestion(name: str, known: list[str]) -> str | None:
-    close = difflib.get_close_matches(name, known, n=1)
-    return close[0] if close else None
+def describe(token: Token) -> str:
+    """How a message names a token: "found <describe()>"."""
+    if token.type == lexer.NONE:
+        return _("the end of the rule")
+    if token.type == lexer.STRING:
+        shown = str(token.value)
+        shown = shown if len(shown) <= 30 else shown[:27] + "..."
+        return _('the text "%(text)s"') % {"text": shown}
+    if token.type in (lexer.INT, lexer.FLOAT):
+        return _("the number %(number)s") % {"number": token.shown()}
+    if token.type == lexer.KEYWORD:
+        return _("the keyword '%(keyword)s'") % {"keyword": token.value}
+    if token.type == lexer.ID:
+        return _("the name '%(name)s'") % {"name": token.value}
+    return _("'%(token)s'") % {"token": token.value}
 
 
 class Parser:
     def __init__(self, source: str) -> None:
-        if len(source) > MAX_SOURCE:
-            raise RuleSyntaxError(
-                _("the rule is too long: at most %(max)s characters") % {"max": f"{MAX_SOURCE:,}"},
+        if len(source) > lexer.MAX_SOURCE:
+            error = RuleSyntaxError(
+                _("the rule is too long: at most %(max)s characters")
+                % {"max": f"{lexer.MAX_SOURCE:,}"},
                 1,
                 1,
             )
-        self.tokens = tokenize(source)
-        self.index = 0
+            error.offset = 0
+            raise error
+        self.source = source
+        self.tokens = lexer.tokenize(source)
+        self.index = -1
+        self.cur: Token = self.tokens[0]
         self.nesting = 0
 
-    # -- token stream ------------------------------------------------------------------
+    # -- AbuseFilter's token stream ---------------------------------------------------
 
-    def peek(self) -> Token:
-        return self.tokens[self.index]
+    @property
+    def pos(self) -> int:
+        """AbuseFilter's mPos: just past the current token."""
+        return self.cur.end if self.index >= 0 else 0
 
-    def advance(self) -> Token:
-        token = self.tokens[self.index]
-        if token.kind is not Kind.EOF:
+    def move(self) -> None:
+        if self.index < len(self.tokens) - 1:
             self.index += 1
-        return token
+        self.cur = self.tokens[self.index]
 
-    def at_op(self, op: str) -> bool:
-        token = self.peek()
-        return token.kind is Kind.OP and token.value == op
+    def next_token(self) -> Token:
+        return self.tokens[min(self.index + 1, len(self.tokens) - 1)]
 
-    @staticmethod
-    def fail(message: str, token: Token) -> NoReturn:
-        raise RuleSyntaxError(message, token.line, token.column)
+    def is_(self, kind: str, value: object = None) -> bool:
+        return self.cur.type == kind and (value is None or self.cur.value == value)
 
-    # -- grammar -----------------------------------------------------------------------
+    def fail(self, message: str) -> NoReturn:
+        raise syntax_error(self.source, message, self.pos, self.cur.start)
 
-    def parse(self) -> nodes.Node:
-        if self.peek().kind is Kind.EOF:
-            self.fail(
-                _('the rule is empty: expected a condition, such as text contains "spam"'),
-                self.peek(),
-            )
-        tree = self.expression(0)
-        token = self.peek()
-        if token.kind is not Kind.EOF:
-            self.fail(
-                _(
-                    "expected an operator (such as '&', '|', '==' or 'contains') or the end of "
-                    "the rule, found %(found)s"
-                )
-                % {"found": token.describe()},
-                token,
-            )
-        self.check_depth(tree)
-        return tree
+    def expected(self, what: str) -> NoReturn:
+        self.fail(
+            _("expected %(expected)s, found %(found)s")
+            % {"expected": what, "found": describe(self.cur)}
+        )
 
-    def expression(self, min_binding: int) -> nodes.Node:
-        """Parse operators binding tighter than ``min_binding`` (the Pratt loop)."""
-        self.enter()
-        left = self.prefix()
-        after_comparison = False
-        while True:
-            token = self.peek()
-            op = infix_operator(token)
-            if op is None or BINDING[op] <= min_binding:
-                break
-            if op in COMPARISONS and after_comparison:
-                self.fail(
-                    _(
-                        "comparisons cannot be chained: expected '&' or '|' between two "
-                        "comparisons, found '%(operator)s'"
-                    )
-                    % {"operator": op},
-                    token,
-                )
-            self.advance()
-            if op in ("&", "|"):
-                left = self.bool_chain(op, token, left)
-            else:
-                right = self.expression(BINDING[op])
-                left = nodes.Binary(token.line, token.column, op, left, right)
-            after_comparison = op in COMPARISONS
-        self.nesting -= 1
-        return left
-
-    def bool_chain(self, op: str, token: Token, first: nodes.Node) -> nodes.BoolOp:
-        """``a | b | c`` as one flat node: long chains stay shallow."""
-        operands = [first, self.expression(BINDING[op])]
-        while infix_operator(self.peek()) == op:
-            self.advance()
-            operands.append(self.expression(BINDING[op]))
-        return nodes.BoolOp(token.line, token.column, op, tuple(operands))
+    def unexpected(self) -> NoReturn:
+        self.fail(_("unexpected %(found)s") % {"found": describe(self.cur)})
 
     def enter(self) -> None:
         self.nesting += 1
         if self.nesting > MAX_NESTING:
             self.fail(
                 _(
-                    "the rule nests too deeply: at most %(max)d levels of brackets "
-                    "and operators inside each other"
+                    "the rule nests too deeply: at most %(max)d levels of brackets, "
+                    "conditions and assignments inside each other"
                 )
-                % {"max": MAX_NESTING},
-                self.peek(),
+                % {"max": MAX_NESTING}
             )
 
-    def prefix(self) -> nodes.Node:
-        start = self.index
-        token = self.advance()
-        if token.kind in (Kind.NUMBER, Kind.STRING):
-            return nodes.Literal(token.line, token.column, token.value)  # type: ignore[arg-type]
-        if token.kind is Kind.KEYWORD and token.value in ("true", "false", "null"):
-            value = {"true": True, "false": False, "null": None}[str(token.value)]
-            return nodes.Literal(token.line, token.column, value)
-        if token.kind is Kind.NAME:
-            return self.name(token)
-        if token.kind is Kind.OP:
-            handler = self.prefix_handlers().get(str(token.value))
-            if handler is not None:
-                return handler(token)
-        before = self.operator_before(start)
-        if before is None:
-            self.fail(_("expected a value, found %(found)s") % {"found": token.describe()}, token)
-        self.fail(
-            _("expected a value after %(before)s, found %(found)s")
-            % {"before": before.describe(), "found": token.describe()},
-            token,
-        )
+    # -- levels ------------------------------------------------------------------------
 
-    def prefix_handlers(self) -> dict[str, Callable[[Token], nodes.Node]]:
-        return {
-            "(": self.group,
-            "[": self.list_literal,
-            "!": self.unary,
-            "-": self.unary,
-            "+": self.unary,
-        }
+    def parse(self) -> nodes.Node | None:
+        result = self.statements()
+        if self.cur.type != lexer.NONE:
+            self.fail(
+                _("expected the end of the rule, found %(found)s") % {"found": describe(self.cur)}
+            )
+        return result
 
-    def operator_before(self, index: int) -> Token | None:
-        """The operator before a missing value ("expected a value after '=='"), if any."""
-        before = self.tokens[index - 1] if index >= 1 else None
-        if before is not None and before.kind in (Kind.OP, Kind.KEYWORD):
-            return before
+    def statements(self) -> nodes.Node | None:
+        self.enter()
+        items: list[nodes.Node] = []
+        position = self.pos
+        while True:
+            self.move()
+            position = self.pos
+            if self.cur.type == lexer.NONE or self.is_(lexer.BRACE, ")"):
+                break
+            if self.cur.type == lexer.SEMICOLON:
+                continue
+            items.append(self.assignment())
+            position = self.pos
+            if self.cur.type != lexer.SEMICOLON:
+                break
+        self.nesting -= 1
+        if not items:
+            return None
+        if len(items) == 1:
+            return items[0]
+        return nodes.Statements(position, items[0].at, tuple(items))
+
+    def assignment(self) -> nodes.Node:
+        if self.cur.type == lexer.ID:
+            self.enter()
+            try:
+                found = self.try_assignment()
+            finally:
+                self.nesting -= 1
+            if found is not None:
+                return found
+        return self.conditions()
+
+    def try_assignment(self) -> nodes.Node | None:
+        name_token = self.cur
+        name = str(name_token.value)
+        saved = self.index
+        self.move()
+        if self.is_(lexer.OP, ":="):
+            position = self.pos
+            self.move()
+            value = self.assignment()
+            return nodes.Assign(position, name_token.start, name.lower(), value)
+        if self.is_(lexer.SQUARE, "["):
+            self.move()
+            index: nodes.Node | None | str
+            if self.is_(lexer.SQUARE, "]"):
+                index = "append"
+            else:
+                self.index = saved
+                self.cur = self.tokens[saved]
+                self.move()
+                index = self.statements()
+                if not self.is_(lexer.SQUARE, "]"):
+                    self.expected("']'")
+            self.move()
+            if self.is_(lexer.OP, ":="):
+                position = self.pos
+                self.move()
+                value = self.assignment()
+                if index == "append":
+                    return nodes.Append(position, name_token.start, name.lower(), value)
+                if index is None:  # pragma: no cover - 'x[]' is the append form
+                    self.unexpected()
+                return nodes.IndexAssign(
+                    position,
+                    name_token.start,
+                    name.lower(),
+                    index,  # type: ignore[arg-type]
+                    value,
+                )
+        self.index = saved
+        self.cur = self.tokens[saved]
         return None
 
-    def unary(self, token: Token) -> nodes.Node:
-        binding = BP_NOT if token.value == "!" else BP_UNARY
-        operand = self.expression(binding)
-        return nodes.Unary(token.line, token.column, str(token.value), operand)
+    def conditions(self) -> nodes.Node:
+        if self.is_(lexer.KEYWORD, "if"):
+            self.enter()
+            position, at = self.pos, self.cur.start
+            self.move()
+            condition = self.bool_ops()
+            if not self.is_(lexer.KEYWORD, "then"):
+                self.expected("'then'")
+            self.move()
+            if_true = self.conditions()
+            if_false = None
+            if self.is_(lexer.KEYWORD, "else"):
+                self.move()
+                if_false = self.conditions()
+            if not self.is_(lexer.KEYWORD, "end"):
+                self.expected("'end'")
+            self.move()
+            self.nesting -= 1
+            return nodes.Conditional(position, at, condition, if_true, if_false)
+        condition = self.bool_ops()
+        if self.is_(lexer.OP, "?"):
+            self.enter()
+            position, at = self.pos, self.cur.start
+            self.move()
+            if_true = self.conditions()
+            if not self.is_(lexer.OP, ":"):
+                self.expected("':'")
+            self.move()
+            if_false = self.conditions()
+            self.nesting -= 1
+            return nodes.Conditional(position, at, condition, if_true, if_false)
+        return condition
 
-    def group(self, opener: Token) -> nodes.Node:
-        inner = self.expression(0)
-        self.close(
-            ")",
-            opener,
-            lambda values: (
-                _("expected ')' to close the '(' at %(where)s, found %(found)s") % values
-            ),
+    def bool_ops(self) -> nodes.Node:
+        left = self.compares()
+        while self.cur.type == lexer.OP and self.cur.value in ("&", "|", "^"):
+            op, position, at = str(self.cur.value), self.pos, self.cur.start
+            self.move()
+            right = self.compares()
+            left = nodes.Binary(position, at, "logic", op, left, right)
+        return left
+
+    def compares(self) -> nodes.Node:
+        left = self.sums()
+        allowed = EQUALITY + ORDERING
+        while self.cur.type == lexer.OP and self.cur.value in allowed:
+            op, position, at = str(self.cur.value), self.pos, self.cur.start
+            allowed = ORDERING if op in EQUALITY else EQUALITY
+            self.move()
+            right = self.sums()
+            left = nodes.Binary(position, at, "compare", op, left, right)
+        return left
+
+    def sums(self) -> nodes.Node:
+        left = self.products()
+        while self.cur.type == lexer.OP and self.cur.value in ("+", "-"):
+            op, position, at = str(self.cur.value), self.pos, self.cur.start
+            self.move()
+            right = self.products()
+            left = nodes.Binary(position, at, "sum", op, left, right)
+        return left
+
+    def products(self) -> nodes.Node:
+        left = self.powers()
+        while self.cur.type == lexer.OP and self.cur.value in ("*", "/", "%"):
+            op, position, at = str(self.cur.value), self.pos, self.cur.start
+            self.move()
+            right = self.powers()
+            left = nodes.Binary(position, at, "mul", op, left, right)
+        return left
+
+    def powers(self) -> nodes.Node:
+        base = self.bool_invert()
+        while self.is_(lexer.OP, "**"):
+            position, at = self.pos, self.cur.start
+            self.move()
+            exponent = self.bool_invert()
+            base = nodes.Binary(position, at, "pow", "**", base, exponent)
+        return base
+
+    def bool_invert(self) -> nodes.Node:
+        if self.is_(lexer.OP, "!"):
+            position, at = self.pos, self.cur.start
+            self.move()
+            return nodes.Not(position, at, self.keyword_operators())
+        return self.keyword_operators()
+
+    def keyword_operators(self) -> nodes.Node:
+        left = self.unarys()
+        if self.cur.type == lexer.KEYWORD and self.cur.value in KEYWORD_OPERATORS:
+            keyword, position, at = str(self.cur.value), self.pos, self.cur.start
+            self.move()
+            right = self.unarys()
+            return nodes.Binary(position, at, "keyword", keyword, left, right)
+        return left
+
+    def unarys(self) -> nodes.Node:
+        if self.cur.type == lexer.OP and self.cur.value in ("+", "-"):
+            op, position, at = str(self.cur.value), self.pos, self.cur.start
+            self.move()
+            return nodes.Unary(position, at, op, self.array_elements())
+        return self.array_elements()
+
+    def array_elements(self) -> nodes.Node:
+        array = self.parenthesis()
+        while self.is_(lexer.SQUARE, "["):
+            position, at = self.pos, self.cur.start
+            offset = self.statements()
+            if offset is None:
+                self.expected("']'")
+            array = nodes.Index(position, at, array, offset)
+            if not self.is_(lexer.SQUARE, "]"):
+                self.expected("']'")
+            self.move()
+        return array
+
+    def parenthesis(self) -> nodes.Node:
+        if self.is_(lexer.BRACE, "("):
+            following = self.next_token()
+            if following.type == lexer.BRACE and following.value == ")":
+                self.unexpected()
+            result = self.statements()
+            if not self.is_(lexer.BRACE, ")"):
+                self.expected("')'")
+            self.move()
+            if result is None:  # pragma: no cover - '()' is refused above
+                self.unexpected()
+            return result
+        return self.function()
+
+    def function(self) -> nodes.Node:
+        following = self.next_token()
+        if self.cur.type == lexer.ID and following.type == lexer.BRACE and following.value == "(":
+            name, position, at = str(self.cur.value), self.pos, self.cur.start
+            self.move()
+            args: list[nodes.Node] = []
+            following = self.next_token()
+            if not (following.type == lexer.BRACE and following.value == ")"):
+                while True:
+                    arg = self.statements()
+                    if arg is not None:
+                        args.append(arg)
+                    elif name not in VARIADIC:
+                        self.unexpected()
+                    if self.cur.type != lexer.COMMA:
+                        break
+            else:
+                self.move()
+            if not self.is_(lexer.BRACE, ")"):
+                self.expected("')'")
+            self.move()
+            return nodes.Call(position, at, name, tuple(args))
+        return self.atom()
+
+    def atom(self) -> nodes.Node:
+        token = self.cur
+        if token.type == lexer.ID:
+            # AbuseFilter reports a variable at its token's own position.
+            result: nodes.Node = nodes.Var(token.pos, token.start, str(token.value).lower())
+        elif token.type == lexer.STRING:
+            result = nodes.Literal(token.pos, token.start, str(token.value), True)
+        elif token.type in (lexer.INT, lexer.FLOAT):
+            result = nodes.Literal(self.pos, token.start, token.value)  # type: ignore[arg-type]
+        elif token.type == lexer.KEYWORD:
+            constants = {"true": True, "false": False, "null": None}
+            if token.value not in constants:
+                self.fail(_("unexpected keyword '%(keyword)s'") % {"keyword": token.value})
+            result = nodes.Literal(self.pos, token.start, constants[str(token.value)])
+        elif self.is_(lexer.SQUARE, "["):
+            at = token.start
+            items: list[nodes.Node] = []
+            while True:
+                self.move()
+                if self.is_(lexer.SQUARE, "]"):
+                    break
+                items.append(self.assignment())
+                if self.is_(lexer.SQUARE, "]"):
+                    break
+                if self.cur.type != lexer.COMMA:
+                    self.expected("',' or ']'")
+            result = nodes.ArrayDef(self.pos, at, tuple(items))
+        else:
+            self.unexpected()
+        self.move()
+        return result
+
+
+def parse(source: str) -> nodes.Node | None:
+    """Parse a rule's text (None for a rule with no statements); raises RuleSyntaxError."""
+    parser = Parser(source)
+    tree = parser.parse()
+    if eval_depth(tree) > MAX_TREE_DEPTH:
+        raise syntax_error(
+            source,
+            _("the rule is too deeply nested: at most %(max)d operations inside each other")
+            % {"max": MAX_TREE_DEPTH},
+            0,
         )
-        return inner
+    return tree
 
-    def list_literal(self, opener: Token) -> nodes.Node:
-        items = self.comma_separated(
-            "]",
-            opener,
-            lambda values: (
-                _("expected ',' or ']' to close the list opened at %(where)s, found %(found)s")
-                % values
-            ),
-        )
-        return nodes.ListExpr(opener.line, opener.column, tuple(items))
 
-    def comma_separated(
-        self, closer: str, opener: Token, unclosed: Callable[[dict[str, str]], str]
-    ) -> list[nodes.Node]:
-        items: list[nodes.Node] = []
-        if self.at_op(closer):
-            self.advance()
-            return items
-        while True:
-            items.append(self.expression(0))
-            if self.at_op(","):
-                self.advance()
+def eval_depth(tree: nodes.Node | None) -> int:
+    """How deep the evaluator recurses: chains of the same operator (a | b | c ...) are
+    evaluated in a loop, so they count once."""
+    best = 0
+    stack: list[tuple[nodes.Node, int]] = [(tree, 1)] if tree is not None else []
+    while stack:
+        node, level = stack.pop()
+        best = max(best, level)
+        if isinstance(node, nodes.Binary) and node.kind not in ("keyword", "pow"):
+            left = node.left
+            if isinstance(left, nodes.Binary) and left.kind == node.kind:
+                stack.append((left, level))
+                stack.append((node.right, level + 1))
                 continue
-            self.close(closer, opener, unclosed)
-            return items
-
-    def close(self, closer: str, opener: Token, unclosed: Callable[[dict[str, str]], str]) -> None:
-        """Take ``closer``, or fail with the sentence ``unclosed`` builds from where the
-        opener was and what was found instead (each caller has its own whole sentence)."""
-        token = self.peek()
-        if token.kind is Kind.OP and token.value == closer:
-            self.advance()
-            return
-        self.fail(unclosed({"where": where(opener, token), "found": token.describe()}), token)
-
-    def name(self, token: Token) -> nodes.Node:
-        name = str(token.value)
-        if self.at_op("("):
-            return self.call(token, name)
-        if name in VARIABLES:
-            return nodes.Var(token.line, token.column, name)
-        if name in FUNCTIONS:
-            self.fail(
-                _("'%(name)s' is a function: expected '(' after it, as in %(name)s(text)")
-                % {"name": name},
-                token,
-            )
-        hint = suggestion(name, list(VARIABLES))
-        if hint is None:
-            self.fail(_("unknown variable '%(name)s'") % {"name": token.text}, token)
-        self.fail(
-            _("unknown variable '%(name)s' (did you mean '%(suggestion)s'?)")
-            % {"name": token.text, "suggestion": hint},
-            token,
-        )
-
-    def call(self, token: Token, name: str) -> nodes.Node:
-        function = FUNCTIONS.get(name)
-        if function is None:
-            if name in VARIABLES:
-                self.fail(
-                    _("'%(name)s' is a variable, not a function: it cannot take '('")
-                    % {"name": name},
-                    token,
-                )
-            hint = suggestion(name, list(FUNCTIONS))
-            if hint is None:
-                self.fail(_("unknown function '%(name)s'") % {"name": token.text}, token)
-            self.fail(
-                _("unknown function '%(name)s' (did you mean '%(suggestion)s'?)")
-                % {"name": token.text, "suggestion": hint},
-                token,
-            )
-        opener = self.advance()
-        args = self.comma_separated(
-            ")",
-            opener,
-            lambda values: (
-                _(
-                    "expected ',' or ')' to close the call to %(name)s() opened at %(where)s, "
-                    "found %(found)s"
-                )
-                % {**values, "name": name}
-            ),
-        )
-        given = len(args)
-        if given < function.min_args or (
-            function.max_args is not None and given > function.max_args
-        ):
-            # Two numbers, so two plurals: the arity is a translated phrase of its own.
-            self.fail(
-                ngettext(
-                    "%(name)s() takes %(arity)s, but %(given)d was given (expected %(signature)s)",
-                    "%(name)s() takes %(arity)s, but %(given)d were given (expected %(signature)s)",
-                    given,
-                )
-                % {
-                    "name": name,
-                    "arity": function.arity_text(),
-                    "given": given,
-                    "signature": function.signature,
-                },
-                token,
-            )
-        return nodes.Call(token.line, token.column, name, tuple(args))
-
-    def check_depth(self, tree: nodes.Node) -> None:
-        """Left-leaning chains (``a + b + c + ...``) are parsed in a loop, not by recursion,
-        so bound the finished tree too: the evaluator recurses once per level."""
-        if nodes.depth(tree) > MAX_TREE_DEPTH:
-            raise RuleSyntaxError(
-                _(
-                    "the rule is too deeply nested: at most %(max)d operations "
-                    "inside each other (split long chains of '+' with parentheses)"
-                )
-                % {"max": MAX_TREE_DEPTH},
-                tree.line,
-                tree.column,
-            )
-
-
-def parse(source: str) -> nodes.Node:
-    """Parse a rule's text; raises RuleSyntaxError."""
-    return Parser(source).parse()
+        stack.extend((child, level + 1) for child in node.children())
+    return best

@@ -1,45 +1,71 @@
-"""``compile_rule``, ``check_syntax`` and the compiled :class:`Rule`."""
+"""``compile_rule``, ``check_syntax`` and the compiled :class:`Rule`.
+
+Compiling does what AbuseFilter does when a filter is saved (its checkSyntax): parse, check
+the names (AbuseFilter's SyntaxChecker: a variable must be a built-in or assigned before it
+is read, built-in names cannot be assigned, functions must exist with the right number of
+arguments), then evaluate every branch once with every built-in variable undefined, so that
+what AbuseFilter would refuse then (a division by zero, a bad regular expression, an invalid
+IP range, an index out of bounds...) is refused here too.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
 from . import nodes
-from .errors import RuleRuntimeError, RuleSyntaxError
-from .evaluator import Context, Evaluator, compile_tree
-from .i18n import _
+from .errors import BudgetExceeded, RuleRuntimeError, RuleSyntaxError
+from .evaluator import Compiler, Context, Evaluator
+from .functions import FUNCTIONS, Matcher
+from .i18n import _, ngettext
+from .lexer import KEYWORDS, Positions, syntax_error
 from .parser import parse
-from .values import truthy
+from .values import UNDEFINED, Value, truthy
+from .variables import VARIABLES
 
-DEFAULT_BUDGET = 1000
+try:
+    from .variables import UNSUPPORTED
+except ImportError:  # pragma: no cover - the lead's list
+    UNSUPPORTED = frozenset()
+
+DEFAULT_BUDGET = 1000  # AbuseFilter's $wgAbuseFilterConditionLimit
 DEFAULT_REGEX_TIMEOUT = 0.05  # seconds, per pattern match
+CHECK_BUDGET = 10_000  # the evaluation at save time stops there (it cannot tell more)
+CHECK_REGEX_TIMEOUT = 1.0
+
+BUILTINS: frozenset[str] = frozenset(VARIABLES)
+# AbuseFilter's disabled variables it reports as "no longer in use" (old_text is the chat's).
+_DISABLED = frozenset({"old_html", "minor_edit"})
 
 
 class Rule:
     """A compiled rule: immutable, cheap to evaluate, safe to share between threads."""
 
-    __slots__ = ("source", "tree", "variables", "_run")
+    __slots__ = ("source", "tree", "variables", "_run", "_patterns")
 
-    def __init__(self, source: str, tree: nodes.Node, run: Evaluator) -> None:
+    def __init__(self, source: str, tree: nodes.Node | None, run: Evaluator) -> None:
         self.source = source
         self.tree = tree
         self.variables: frozenset[str] = frozenset(
-            node.name for node in nodes.walk(tree) if isinstance(node, nodes.Var)
+            node.name
+            for node in nodes.walk(tree)
+            if isinstance(node, nodes.Var) and node.name in BUILTINS
         )
         self._run = run
+        self._patterns: dict = {}
 
-    def evaluate(
+    def value(
         self,
         variables: Mapping[str, object],
         *,
         budget: int = DEFAULT_BUDGET,
         regex_timeout: float = DEFAULT_REGEX_TIMEOUT,
-    ) -> bool:
-        """True if the rule matches. Only ``variables`` the rule reads (``self.variables``)
-        need to be present. Raises BudgetExceeded or RuleRuntimeError, nothing else."""
-        context = Context(variables, budget, regex_timeout)
+    ) -> Value:
+        """The value of the rule's last statement, as AbuseFilter's evaluateExpression gives
+        it (possibly ``values.UNDEFINED``). A built-in variable missing from ``variables``
+        is null. Raises BudgetExceeded or RuleRuntimeError, nothing else."""
+        context = Context(variables, budget, Matcher(self._patterns, regex_timeout))
         try:
-            return truthy(self._run(context))
+            return self._run(context)
         except RuleRuntimeError:
             raise
         except RecursionError:
@@ -50,24 +76,170 @@ class Rule:
                 % {"error": f"{type(exc).__name__}: {exc}"}
             ) from exc
 
+    def evaluate(
+        self,
+        variables: Mapping[str, object],
+        *,
+        budget: int = DEFAULT_BUDGET,
+        regex_timeout: float = DEFAULT_REGEX_TIMEOUT,
+    ) -> bool:
+        """True if the rule matches (its value is true; undefined is false)."""
+        result = self.value(variables, budget=budget, regex_timeout=regex_timeout)
+        return result is not UNDEFINED and truthy(result)
+
     def __repr__(self) -> str:
         shown = " ".join(self.source.split())
         shown = shown if len(shown) <= 60 else shown[:57] + "..."
         return f"<Rule {shown!r}>"
 
 
-def compile_rule(source: str) -> Rule:
-    """Parse and compile a rule; raises RuleSyntaxError (with 1-based line and column)."""
+class NameChecker:
+    """AbuseFilter's SyntaxChecker (conservative mode, unused variables allowed)."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def fail(self, message: str, node: nodes.Node, pos: int | None = None) -> RuleSyntaxError:
+        return syntax_error(self.source, message, node.pos if pos is None else pos, node.at)
+
+    def check(self, node: nodes.Node | None, bound: frozenset[str]) -> frozenset[str]:
+        if node is None:
+            return bound
+        stack_check = self.check
+        if isinstance(node, nodes.Var):
+            return self.lookup(node.name, node, bound)
+        if isinstance(node, nodes.Literal):
+            return bound
+        if isinstance(node, nodes.Assign):
+            bound = stack_check(node.value, bound)
+            return self.assign(node.name, node, bound)
+        if isinstance(node, nodes.Call):
+            return self.call(node, bound)
+        if isinstance(node, nodes.Conditional):
+            bound = stack_check(node.condition, bound)
+            left = stack_check(node.if_true, bound)
+            right = stack_check(node.if_false, bound)
+            return left | right
+        if isinstance(node, nodes.Binary) and node.kind == "logic" and node.op != "^":
+            # a & b is "if a then (if b then true else false) else false end": b's
+            # assignments count as made (conservative mode: the union of the branches).
+            return stack_check(node.right, stack_check(node.left, bound))
+        if isinstance(node, nodes.IndexAssign | nodes.Append):
+            bound = self.lookup(node.name, node, bound)
+            for child in node.children():
+                bound = stack_check(child, bound)
+            return self.assign(node.name, node, bound)
+        for child in node.children():
+            bound = stack_check(child, bound)
+        return bound
+
+    def call(self, node: nodes.Call, bound: frozenset[str]) -> frozenset[str]:
+        function = FUNCTIONS.get(node.name)
+        if function is None:
+            raise self.fail(_("%(name)s is not a function") % {"name": node.name}, node)
+        given = len(node.args)
+        if given < function.min_args:
+            raise self.fail(
+                ngettext(
+                    "not enough arguments to %(name)s(): it takes %(arity)s, %(given)d was given",
+                    "not enough arguments to %(name)s(): it takes %(arity)s, %(given)d were given",
+                    given,
+                )
+                % {"name": node.name, "arity": function.arity_text(), "given": given},
+                node,
+            )
+        if function.max_args is not None and given > function.max_args:
+            raise self.fail(
+                ngettext(
+                    "too many arguments to %(name)s(): it takes %(arity)s, %(given)d was given",
+                    "too many arguments to %(name)s(): it takes %(arity)s, %(given)d were given",
+                    given,
+                )
+                % {"name": node.name, "arity": function.arity_text(), "given": given},
+                node,
+            )
+        if function.handler == "set":
+            first = node.args[0]
+            if not (isinstance(first, nodes.Literal) and first.is_string):
+                raise self.fail(
+                    _("set and set_var take the variable's name as a literal text, in quotes"),
+                    node,
+                )
+            bound = self.check(node.args[1], bound)
+            return self.assign(str(first.value).lower(), node, bound, first.pos)
+        for arg in node.args:
+            bound = self.check(arg, bound)
+        return bound
+
+    def reserved(self, name: str) -> bool:
+        return name in BUILTINS or name in UNSUPPORTED or name in FUNCTIONS or name in KEYWORDS
+
+    def assign(
+        self, name: str, node: nodes.Node, bound: frozenset[str], pos: int | None = None
+    ) -> frozenset[str]:
+        if self.reserved(name) or name in _DISABLED:
+            raise self.fail(
+                _("'%(name)s' is a built-in name: it cannot be assigned") % {"name": name},
+                node,
+                pos,
+            )
+        return bound | {name}
+
+    def lookup(self, name: str, node: nodes.Node, bound: frozenset[str]) -> frozenset[str]:
+        if name in bound or name in BUILTINS:
+            return bound
+        if name in UNSUPPORTED or name in _DISABLED:
+            raise self.fail(
+                _("the AbuseFilter variable '%(name)s' has no meaning in the chat")
+                % {"name": name},
+                node,
+            )
+        if self.reserved(name):
+            raise self.fail(
+                _("'%(name)s' is a built-in name, not a variable") % {"name": name}, node
+            )
+        raise self.fail(_("unknown variable '%(name)s'") % {"name": name}, node)
+
+
+def compile_rule(source: str, *, dry_run: bool = True) -> Rule:
+    """Parse, check and compile a rule; raises RuleSyntaxError (with 1-based line and
+    column, and AbuseFilter's position as ``offset``). ``dry_run=False`` skips the
+    evaluation with undefined variables (AbuseFilter's parse() does not do it, only its
+    syntax check when a filter is saved)."""
     if not isinstance(source, str):
         raise TypeError(f"a rule's source must be str, not {type(source).__name__}")
     tree = parse(source)
-    return Rule(source, tree, compile_tree(tree))
+    NameChecker(source).check(tree, frozenset())
+    run = Compiler(source, BUILTINS).build(tree)
+    rule = Rule(source, tree, run)
+    if dry_run:
+        _dry_run(rule)
+    return rule
+
+
+def _dry_run(rule: Rule) -> None:
+    """Evaluate every branch with the built-in variables undefined, as AbuseFilter's syntax
+    check does: the errors AbuseFilter raises then are syntax errors."""
+    context = Context({}, CHECK_BUDGET, Matcher(rule._patterns, CHECK_REGEX_TIMEOUT), check=True)
+    try:
+        rule._run(context)
+    except BudgetExceeded:
+        return
+    except RuleRuntimeError as exc:
+        if exc.code is None:
+            return  # the chat's own limits (text length...): not a verdict on the syntax
+        line, column = exc.line, exc.column
+        if line is None or column is None:  # pragma: no cover - every coded error has one
+            line, column = Positions(rule.source).line_column(0)
+        error = RuleSyntaxError(exc.message, line, column, code=exc.code)
+        error.offset = exc.offset
+        raise error from None
+    except RecursionError:
+        return
 
 
 def check_syntax(source: str) -> list[RuleSyntaxError]:
-    """The syntax errors of ``source``: [] when it compiles. Parsing stops at the first
-    error, so the list has at most one item today; it is a list so the admin's "check
-    syntax" button need not change if the parser learns to recover and report more."""
+    """The syntax errors of ``source``: [] when it compiles (at most one today)."""
     try:
         compile_rule(source)
     except RuleSyntaxError as error:

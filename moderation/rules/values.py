@@ -1,162 +1,282 @@
-"""Values and the type rules every operator shares.
+"""Values and the casts behind every operator, as AbuseFilter's ``AFPData`` does them.
 
-A rule's values are Python ``str``, ``int``, ``float``, ``bool``, ``None`` (null) and
-``list``. The rules, chosen to be predictable for moderators while staying close to
-MediaWiki where that is harmless:
+A rule's values are plain Python: ``None`` (null), ``bool``, ``int``, ``float``, ``str``,
+``list`` (AbuseFilter's "array"), and :data:`UNDEFINED` (AbuseFilter's ``DUNDEFINED``: a
+variable assigned only in a branch that was skipped, or any built-in variable while the
+syntax is being checked).
 
-* equality (``==``): numbers compare numerically, and a number equals text that spells the
-  same number (``"5" == 5``, as in MediaWiki); otherwise values of different types are
-  simply not equal (never an error). ``===`` also requires the same type.
-* ordering (``<`` ...): numbers, or text that spells a number, compare numerically; two
-  non-numeric texts compare alphabetically (by code point); anything else - a list, null,
-  a boolean, or a number against non-numeric text - is a RuleRuntimeError.
-* truthiness (``&``, ``|``, ``!``, the rule's result): false, null, 0, "" and [] are false.
-* text conversion (functions and keyword operators that work on text): numbers are written
-  out, null is "", booleans are "true"/"false", a list is its items one per line.
+AbuseFilter is written in PHP and its casts are PHP's, so they are reproduced here:
 
-Results are bounded: text at most MAX_TEXT characters, lists at most MAX_LIST items,
-integers at most 2**63 in size, so no rule can blow up memory.
+* to text: null and false are "", true is "1", a float is written with 14 significant
+  digits (``0.1 + 0.2`` is "0.3", ``1e25`` is "1.0E+25"), an array is each item followed by
+  a newline (``["a", "b"]`` is "a\\nb\\n");
+* to a number: text is read as far as it spells a number (``"12abc"`` is 12, ``"abc"`` 0);
+  an array is its length;
+* to a boolean: "", "0", 0, 0.0, null, false and [] are false;
+* ``==`` compares the two values as text (so ``1 == "1"``, ``true == 1``, ``"" == false``
+  but ``false != 0``); arrays item by item; an empty array equals null and false.
+  ``===`` also requires the same type (int and float are different types).
+* ``<`` and the like compare as text, numerically when both texts spell numbers.
+
+Results are bounded: text at most MAX_TEXT characters, arrays at most MAX_LIST items.
 """
 
 from __future__ import annotations
 
-from typing import TypeGuard
+import math
+import re
 
 from .errors import RuleRuntimeError
 from .i18n import _
 
-Value = str | int | float | bool | None | list  # list items are Values too
+
+class _Undefined:
+    """AbuseFilter's DUNDEFINED: a value nothing can be known about."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "UNDEFINED"
+
+    def __reduce__(self) -> str:
+        return "UNDEFINED"
+
+
+UNDEFINED = _Undefined()
+
+Value = str | int | float | bool | None | list | _Undefined  # list items are Values too
 
 MAX_TEXT = 100_000
 MAX_LIST = 10_000
-MAX_INT = 2**63
+INT_MAX = 2**63 - 1
+INT_MIN = -(2**63)
+
+_SPACE = " \t\n\r\v\f"
+_NUMBER_PREFIX = re.compile(
+    r"[ \t\n\r\v\f]*([+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)"
+)
+_NUMERIC = re.compile(
+    r"[ \t\n\r\v\f]*[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?[ \t\n\r\v\f]*\Z"
+)
 
 
-def type_name(value: object) -> str:
-    """The type's name, as the type rules compare kinds (``"a number"``...); messages use
-    :func:`type_phrase`, its translation."""
+def af_type(value: object) -> str:
+    """AbuseFilter's type name: 'int', 'float', 'string', 'bool', 'null', 'array'."""
     if value is None:
         return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int | float):
-        return "a number"
+    if value is True or value is False:
+        return "bool"
+    if isinstance(value, int):
+        return "int"
+    if isinstance(value, float):
+        return "float"
     if isinstance(value, str):
-        return "text"
+        return "string"
     if isinstance(value, list):
-        return "a list"
-    return type(value).__name__
+        return "array"
+    return "undefined"
 
 
-def type_phrase(value: object) -> str:
-    """The type as a moderator would say it, in their language, for error messages."""
-    if value is None:
-        return _("null")
-    if isinstance(value, bool):
-        return _("a boolean")
-    if isinstance(value, int | float):
-        return _("a number")
+def php_int(number: int) -> int | float:
+    """An integer result as PHP keeps it: past 64 bits it becomes a float."""
+    if INT_MIN <= number <= INT_MAX:
+        return number
+    return float(number)
+
+
+def float_to_int(number: float) -> int:
+    """PHP's (int) of a float: truncated, wrapping modulo 2**64; NaN and infinities are 0."""
+    if math.isnan(number) or math.isinf(number):
+        return 0
+    whole = int(number)
+    if INT_MIN <= whole <= INT_MAX:
+        return whole
+    whole %= 2**64
+    return whole - 2**64 if whole > INT_MAX else whole
+
+
+def format_float(number: float) -> str:
+    """PHP's strval() of a float (precision 14): 1.0 -> "1", 0.1+0.2 -> "0.3",
+    1e25 -> "1.0E+25", 1.5e-7 -> "1.5E-7"."""
+    if math.isnan(number):
+        return "NAN"
+    if math.isinf(number):
+        return "INF" if number > 0 else "-INF"
+    if number == 0:
+        return "-0" if math.copysign(1.0, number) < 0 else "0"
+    text = f"{number:.14G}"
+    if "E" not in text:
+        return text
+    mantissa, exponent = text.split("E")
+    if "." not in mantissa:
+        mantissa += ".0"
+    power = int(exponent)
+    return f"{mantissa}E{'+' if power >= 0 else '-'}{abs(power)}"
+
+
+def text_to_float(text: str) -> float:
+    """PHP's floatval() of a string: the longest number at its start, else 0."""
+    match = _NUMBER_PREFIX.match(text)
+    if match is None:
+        return 0.0
+    try:
+        return float(match.group(1))
+    except (ValueError, OverflowError):  # pragma: no cover - float() saturates to inf
+        return 0.0
+
+
+def text_to_int(text: str) -> int:
+    """PHP's intval() of a string: "12abc" is 12, "1e3" 1000, past 64 bits saturated."""
+    match = _NUMBER_PREFIX.match(text)
+    if match is None:
+        return 0
+    spelled = match.group(1)
+    if "." not in spelled and "e" not in spelled and "E" not in spelled:
+        return max(INT_MIN, min(INT_MAX, int(spelled)))
+    number = float(spelled)
+    if math.isnan(number):
+        return 0
+    if number >= 2**63:
+        return INT_MAX
+    if number <= -(2**63):
+        return INT_MIN
+    return int(number)
+
+
+def is_numeric_text(text: str) -> bool:
+    """PHP 8's is_numeric for a string (leading and trailing whitespace allowed)."""
+    return len(text) < 400 and _NUMERIC.match(text) is not None
+
+
+def to_str(value: object) -> str:
     if isinstance(value, str):
-        return _("text")
-    if isinstance(value, list):
-        return _("a list")
-    return type(value).__name__
-
-
-def is_number(value: object) -> TypeGuard[int | float]:
-    # bool is a subclass of int in Python, but true is not a number here.
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def parse_number(text: str) -> int | float | None:
-    """The number a text spells (" 42 ", "-1.5"), or None. Only plain decimals: no
-    underscores, exponents, inf or nan, so "1_000" or "nan" stay text."""
-    stripped = text.strip()
-    if not stripped or len(stripped) > 40:
-        return None
-    body = stripped[1:] if stripped[0] in "+-" else stripped
-    whole, dot, fraction = body.partition(".")
-    if not (whole.isascii() and whole.isdigit()):
-        return None
-    if dot and not (fraction.isascii() and fraction.isdigit()):
-        return None
-    return float(stripped) if dot else int(stripped)
-
-
-def numeric(value: object) -> int | float | None:
-    """The value as a number if it is one or spells one, else None."""
-    if is_number(value):
         return value
-    if isinstance(value, str):
-        return parse_number(value)
-    return None
-
-
-def as_number(value: object, what: str) -> int | float:
-    """A number, or text that spells one; otherwise a RuleRuntimeError naming ``what``."""
-    number = numeric(value)
-    if number is None:
-        # ``what`` is an operator or function ("'-'", "abs()"), or a phrase marked with
-        # gettext_noop by the caller.
-        raise RuleRuntimeError(
-            _("%(what)s needs a number, but got %(value)s")
-            % {"what": _(what), "value": describe(value)}
-        )
-    return number
-
-
-def truthy(value: object) -> bool:
-    if value is None or isinstance(value, bool):
-        return bool(value)
-    if isinstance(value, str | list):
-        return len(value) > 0
-    if is_number(value):
-        return value != 0
-    return bool(value)
-
-
-def to_text(value: object) -> str:
-    """Text conversion used by functions and keyword operators."""
-    if isinstance(value, str):
-        return value
-    if value is None:
+    if value is None or value is False:
         return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
+    if value is True:
+        return "1"
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float):
         return format_float(value)
     if isinstance(value, list):
-        return check_text("\n".join(to_text(item) for item in value))
-    raise RuleRuntimeError(_("cannot use %(type)s as text") % {"type": type_phrase(value)})
+        return check_text("".join(to_str(item) + "\n" for item in value))
+    return ""  # UNDEFINED: callers replace it with null first
 
 
-def utf8_safe(text: str) -> str:
-    """text with lone surrogates (valid in JSON "\\ud800", not encodable as UTF-8)
-    replaced, for RE2, which works on UTF-8."""
-    return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
-
-
-def format_float(value: float) -> str:
-    """1.0 -> "1", 2.5 -> "2.5": whole floats print like integers (as in MediaWiki)."""
-    if value.is_integer() and abs(value) < 1e16:
-        return str(int(value))
-    return repr(value)
-
-
-def short(text: str, limit: int = 30) -> str:
-    """A text quoted for a message, shortened."""
-    shown = text if len(text) <= limit else text[: limit - 3] + "..."
-    return '"' + shown + '"'
-
-
-def describe(value: object) -> str:
-    """A value for a message: texts are quoted, other values named by their type (a noun
-    phrase, translated as one)."""
+def to_bool(value: object) -> bool:
     if isinstance(value, str):
-        return _("the text %(text)s") % {"text": short(value)}
-    return type_phrase(value)
+        return value != "" and value != "0"
+    if value is None:
+        return False
+    if isinstance(value, list):
+        return len(value) > 0
+    if isinstance(value, int | float):
+        return value != 0
+    return False
+
+
+def to_int(value: object) -> int:
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return float_to_int(value)
+    if isinstance(value, str):
+        return text_to_int(value)
+    if isinstance(value, list):
+        return len(value)
+    return 0
+
+
+def to_float(value: object) -> float:
+    if isinstance(value, float):
+        return value
+    if isinstance(value, str):
+        return text_to_float(value)
+    if isinstance(value, list):
+        return float(len(value))
+    if isinstance(value, int):
+        return float(value)
+    return 0.0
+
+
+def to_number(value: object) -> int | float:
+    """AFPData::toNumber: int for int, bool and null; float for everything else."""
+    if value is None or isinstance(value, int):
+        return int(value or 0)
+    return to_float(value)
+
+
+def truthy(value: object) -> bool:
+    """The rule's result: UNDEFINED counts as false."""
+    return to_bool(value)
+
+
+def has_undefined(value: object) -> bool:
+    if value is UNDEFINED:
+        return True
+    return isinstance(value, list) and any(has_undefined(item) for item in value)
+
+
+def undefined_as_null(value: Value) -> Value:
+    if value is UNDEFINED:
+        return None
+    if isinstance(value, list):
+        return [undefined_as_null(item) for item in value]
+    return value
+
+
+def equals(a: Value, b: Value, strict: bool = False) -> bool:
+    """AFPData::equals."""
+    a_list, b_list = isinstance(a, list), isinstance(b, list)
+    if not a_list and not b_list:
+        if strict and af_type(a) != af_type(b):
+            return False
+        return to_str(a) == to_str(b)
+    if a_list and b_list:
+        return len(a) == len(b) and all(equals(x, y, strict) for x, y in zip(a, b, strict=True))
+    if strict:
+        return False
+    if a_list and not a:
+        return b is False or b is None
+    if b_list and not b:
+        return a is False or a is None
+    return False
+
+
+def compare(op: str, a: Value, b: Value) -> bool:
+    """``<``, ``<=``, ``>``, ``>=``: PHP's comparison of the two values' texts."""
+    x: object = to_str(a)
+    y: object = to_str(b)
+    if is_numeric_text(x) and is_numeric_text(y):  # type: ignore[arg-type]
+        x, y = _numeric_text(x), _numeric_text(y)  # type: ignore[arg-type]
+    if op == "<":
+        return x < y  # type: ignore[operator]
+    if op == "<=":
+        return x <= y  # type: ignore[operator]
+    if op == ">":
+        return x > y  # type: ignore[operator]
+    return x >= y  # type: ignore[operator]
+
+
+def _numeric_text(text: str) -> int | float:
+    stripped = text.strip(_SPACE)
+    if any(c in stripped for c in ".eE"):
+        return float(stripped)
+    number = int(stripped)
+    return number if INT_MIN <= number <= INT_MAX else float(number)
+
+
+def to_api(value: object) -> object:
+    """What AbuseFilter's ``action=abusefilterevalexpression`` gives for ``value`` (the
+    "result" of its JSON answer): AFPData::toNative, UNDEFINED as null."""
+    if isinstance(value, list):
+        return [to_api(item) for item in value]
+    if value is UNDEFINED:
+        return None
+    return value
 
 
 def check_text(text: str) -> str:
@@ -180,52 +300,12 @@ def check_list(items: list) -> list:
     return items
 
 
-def check_int(number: int | float) -> int | float:
-    if isinstance(number, int) and abs(number) > MAX_INT:
-        raise RuleRuntimeError(_("a number computed by the rule is too large"))
-    return number
+def utf8_safe(text: str) -> str:
+    """text with lone surrogates (valid in JSON "\\ud800", not encodable as UTF-8)
+    replaced, for RE2, which works on UTF-8."""
+    return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
 
 
-def loose_equal(a: object, b: object) -> bool:
-    """``==``: numbers numerically, number vs numeric text numerically, else same type and
-    same value (lists item by item)."""
-    if is_number(a) or is_number(b):
-        na, nb = numeric(a), numeric(b)
-        return na is not None and nb is not None and na == nb
-    if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(loose_equal(x, y) for x, y in zip(a, b, strict=True))
-    if type_name(a) != type_name(b):
-        return False
-    return a == b
-
-
-def strict_equal(a: object, b: object) -> bool:
-    """``===``: same type (int and float are both "number") and equal value."""
-    if type_name(a) != type_name(b):
-        return False
-    if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(strict_equal(x, y) for x, y in zip(a, b, strict=True))
-    return a == b
-
-
-def compare(op: str, a: object, b: object) -> bool:
-    """``<``, ``<=``, ``>``, ``>=`` under the ordering rules in the module docstring."""
-    na, nb = numeric(a), numeric(b)
-    if na is not None and nb is not None:
-        return _ordered(op, na, nb)
-    if isinstance(a, str) and isinstance(b, str):
-        return _ordered(op, a, b)
-    raise RuleRuntimeError(
-        _("cannot compare %(left)s with %(right)s using '%(operator)s'")
-        % {"left": describe(a), "right": describe(b), "operator": op}
-    )
-
-
-def _ordered(op: str, a: str | int | float, b: str | int | float) -> bool:
-    if op == "<":
-        return a < b  # type: ignore[operator]  # same kinds: both numbers or both texts
-    if op == "<=":
-        return a <= b  # type: ignore[operator]
-    if op == ">":
-        return a > b  # type: ignore[operator]
-    return a >= b  # type: ignore[operator]
+def short(text: str, limit: int = 30) -> str:
+    shown = text if len(text) <= limit else text[: limit - 3] + "..."
+    return '"' + shown + '"'
