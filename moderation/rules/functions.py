@@ -76,11 +76,7 @@ class Matcher:
             try:
                 found = regexes.build(kind, source)
             except ValueError as exc:  # never for 'like': a bad glob matches nothing
-                raise RuleRuntimeError(
-                    _("error in the regular expression %(pattern)s: %(reason)s")
-                    % {"pattern": short(source, 60), "reason": exc},
-                    code="regexfailure",
-                ) from None
+                raise RuleRuntimeError(str(exc), code="regexfailure") from None
             if len(self.cache) >= 256:
                 self.cache.clear()
             self.cache[key] = found

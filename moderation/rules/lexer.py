@@ -107,7 +107,9 @@ def tokenize(source: str) -> list[Token]:
             offset = close + 2
         offset = _SPACE.match(source, offset).end()  # type: ignore[union-attr]
         if offset >= length:
-            tokens.append(Token(NONE, None, start, length, length))
+            # Shown just past the last real token; AbuseFilter's position is the end.
+            shown = tokens[-1].end if tokens else 0
+            tokens.append(Token(NONE, None, start, shown, length))
             return tokens
         token, offset = _next(source, start, offset)
         tokens.append(token)
@@ -201,4 +203,9 @@ def _string(source: str, start: int, offset: int) -> tuple[Token, int]:
         else:
             parts.append("\\" + nxt)
         offset += 2
-    raise syntax_error(source, _("unclosed string"), length, begin)
+    raise syntax_error(
+        source,
+        _("expected %(quote)s to close this text, found the end of the rule") % {"quote": quote},
+        length,
+        begin,
+    )

@@ -102,7 +102,28 @@ class Parser:
         )
 
     def unexpected(self) -> NoReturn:
+        before = self.tokens[self.index - 1] if self.index >= 1 else None
+        if before is not None and before.type in (lexer.OP, lexer.KEYWORD, lexer.COMMA):
+            self.fail(
+                _("expected a value after %(before)s, found %(found)s")
+                % {"before": describe(before), "found": describe(self.cur)}
+            )
+        if self.index == 0 or (before is not None and before.type != lexer.ID):
+            self.fail(_("expected a value, found %(found)s") % {"found": describe(self.cur)})
         self.fail(_("unexpected %(found)s") % {"found": describe(self.cur)})
+
+    def unclosed(self, opener: Token, closer: str) -> NoReturn:
+        line, column = lexer.Positions(self.source).line_column(opener.start)
+        where = _("line %(line)d, column %(column)d") % {"line": line, "column": column}
+        self.fail(
+            _("expected %(closer)s to close the %(opener)s at %(where)s, found %(found)s")
+            % {
+                "closer": closer,
+                "opener": f"'{opener.value}'",
+                "where": where,
+                "found": describe(self.cur),
+            }
+        )
 
     def enter(self) -> None:
         self.nesting += 1
@@ -318,12 +339,13 @@ class Parser:
 
     def parenthesis(self) -> nodes.Node:
         if self.is_(lexer.BRACE, "("):
+            opener = self.cur
             following = self.next_token()
             if following.type == lexer.BRACE and following.value == ")":
                 self.unexpected()
             result = self.statements()
             if not self.is_(lexer.BRACE, ")"):
-                self.expected("')'")
+                self.unclosed(opener, "')'")
             self.move()
             if result is None:  # pragma: no cover - '()' is refused above
                 self.unexpected()
@@ -335,6 +357,7 @@ class Parser:
         if self.cur.type == lexer.ID and following.type == lexer.BRACE and following.value == "(":
             name, position, at = str(self.cur.value), self.pos, self.cur.start
             self.move()
+            opener = self.cur
             args: list[nodes.Node] = []
             following = self.next_token()
             if not (following.type == lexer.BRACE and following.value == ")"):
@@ -349,7 +372,7 @@ class Parser:
             else:
                 self.move()
             if not self.is_(lexer.BRACE, ")"):
-                self.expected("')'")
+                self.unclosed(opener, "',' or ')'")
             self.move()
             return nodes.Call(position, at, name, tuple(args))
         return self.atom()
@@ -366,10 +389,10 @@ class Parser:
         elif token.type == lexer.KEYWORD:
             constants = {"true": True, "false": False, "null": None}
             if token.value not in constants:
-                self.fail(_("unexpected keyword '%(keyword)s'") % {"keyword": token.value})
+                self.unexpected()
             result = nodes.Literal(self.pos, token.start, constants[str(token.value)])
         elif self.is_(lexer.SQUARE, "["):
-            at = token.start
+            at, opener = token.start, token
             items: list[nodes.Node] = []
             while True:
                 self.move()
@@ -379,7 +402,7 @@ class Parser:
                 if self.is_(lexer.SQUARE, "]"):
                     break
                 if self.cur.type != lexer.COMMA:
-                    self.expected("',' or ']'")
+                    self.unclosed(opener, "',' or ']'")
             result = nodes.ArrayDef(self.pos, at, tuple(items))
         else:
             self.unexpected()

@@ -10,6 +10,7 @@ IP range, an index out of bounds...) is refused here too.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Mapping
 
 from . import nodes
@@ -136,13 +137,20 @@ class NameChecker:
     def call(self, node: nodes.Call, bound: frozenset[str]) -> frozenset[str]:
         function = FUNCTIONS.get(node.name)
         if function is None:
-            raise self.fail(_("%(name)s is not a function") % {"name": node.name}, node)
+            hint = _suggest(node.name, list(FUNCTIONS))
+            if hint is None:
+                raise self.fail(_("unknown function '%(name)s'") % {"name": node.name}, node)
+            raise self.fail(
+                _("unknown function '%(name)s' (did you mean '%(suggestion)s'?)")
+                % {"name": node.name, "suggestion": hint},
+                node,
+            )
         given = len(node.args)
         if given < function.min_args:
             raise self.fail(
                 ngettext(
-                    "not enough arguments to %(name)s(): it takes %(arity)s, %(given)d was given",
-                    "not enough arguments to %(name)s(): it takes %(arity)s, %(given)d were given",
+                    "%(name)s() takes %(arity)s, but %(given)d was given",
+                    "%(name)s() takes %(arity)s, but %(given)d were given",
                     given,
                 )
                 % {"name": node.name, "arity": function.arity_text(), "given": given},
@@ -151,8 +159,8 @@ class NameChecker:
         if function.max_args is not None and given > function.max_args:
             raise self.fail(
                 ngettext(
-                    "too many arguments to %(name)s(): it takes %(arity)s, %(given)d was given",
-                    "too many arguments to %(name)s(): it takes %(arity)s, %(given)d were given",
+                    "%(name)s() takes %(arity)s, but %(given)d was given",
+                    "%(name)s() takes %(arity)s, but %(given)d were given",
                     given,
                 )
                 % {"name": node.name, "arity": function.arity_text(), "given": given},
@@ -198,7 +206,19 @@ class NameChecker:
             raise self.fail(
                 _("'%(name)s' is a built-in name, not a variable") % {"name": name}, node
             )
-        raise self.fail(_("unknown variable '%(name)s'") % {"name": name}, node)
+        hint = _suggest(name, [*BUILTINS, *bound])
+        if hint is None:
+            raise self.fail(_("unknown variable '%(name)s'") % {"name": name}, node)
+        raise self.fail(
+            _("unknown variable '%(name)s' (did you mean '%(suggestion)s'?)")
+            % {"name": name, "suggestion": hint},
+            node,
+        )
+
+
+def _suggest(name: str, known: list[str]) -> str | None:
+    close = difflib.get_close_matches(name.lower(), known, n=1)
+    return close[0] if close else None
 
 
 def compile_rule(source: str, *, dry_run: bool = True) -> Rule:
