@@ -103,7 +103,12 @@ def tokenize(source: str) -> list[Token]:
         while (match := _COMMENT_START.match(source, offset)) is not None:
             close = source.find("*/", offset)
             if close < 0:
-                raise syntax_error(source, _("unclosed comment"), offset, match.end() - 2)
+                raise syntax_error(
+                    source,
+                    _("expected '*/' to close this comment, found the end of the rule"),
+                    offset,
+                    match.end() - 2,
+                )
             offset = close + 2
         offset = _SPACE.match(source, offset).end()  # type: ignore[union-attr]
         if offset >= length:

@@ -342,7 +342,7 @@ class Parser:
             opener = self.cur
             following = self.next_token()
             if following.type == lexer.BRACE and following.value == ")":
-                self.unexpected()
+                self.fail(_("empty parentheses: expected a value between '(' and ')'"))
             result = self.statements()
             if not self.is_(lexer.BRACE, ")"):
                 self.unclosed(opener, "')'")

@@ -121,10 +121,19 @@ class NameChecker:
             left = stack_check(node.if_true, bound)
             right = stack_check(node.if_false, bound)
             return left | right
-        if isinstance(node, nodes.Binary) and node.kind == "logic" and node.op != "^":
-            # a & b is "if a then (if b then true else false) else false end": b's
-            # assignments count as made (conservative mode: the union of the branches).
-            return stack_check(node.right, stack_check(node.left, bound))
+        if isinstance(node, nodes.Binary):
+            # Left operand, then right (a & b is "if a then (if b then true else false)
+            # else false end": b's assignments count as made, conservative mode taking
+            # the union of the branches). Chains are walked in a loop, not recursively.
+            rights = []
+            current: nodes.Node = node
+            while isinstance(current, nodes.Binary):
+                rights.append(current.right)
+                current = current.left
+            bound = stack_check(current, bound)
+            for right in reversed(rights):
+                bound = stack_check(right, bound)
+            return bound
         if isinstance(node, nodes.IndexAssign | nodes.Append):
             bound = self.lookup(node.name, node, bound)
             for child in node.children():
