@@ -27,11 +27,11 @@ def hang_guard() -> Iterator[None]:
 
 def test_budget_counts_operators_and_calls():
     rule = compile_rule('lcase(text) contains "x" | user_age > 5')
-    # '|', lcase(), 'contains', '>' : four conditions
-    assert rule.evaluate(MESSAGE, budget=4) is True
+    # As AbuseFilter counts: lcase(), 'contains', '>' (the '|' is free): three
+    assert rule.evaluate(MESSAGE, budget=3) is True
     with pytest.raises(BudgetExceeded) as caught:
-        rule.evaluate(MESSAGE, budget=3)
-    assert "budget of 3 conditions" in caught.value.message
+        rule.evaluate(MESSAGE, budget=2)
+    assert "budget of 2 conditions" in caught.value.message
     assert caught.value.line == 1
 
 
@@ -84,7 +84,7 @@ def test_catastrophic_glob_finishes():
 
 @pytest.mark.usefixtures("hang_guard")
 def test_catastrophic_pattern_built_at_run_time_finishes():
-    rule = compile_rule('text rlike user_name + "+)+$"')
+    rule = compile_rule('text rlike (user_name + "+)+$")')
     assert rule.evaluate({"text": "a" * 5000 + "b", "user_name": "(a"}) is False
 
 
@@ -106,31 +106,35 @@ def test_regex_literals_are_compiled_once_per_rule(monkeypatch: pytest.MonkeyPat
         return real_build(kind, source)
 
     monkeypatch.setattr(regexes, "build", counting_build)
-    rule = compile_rule('text rlike "spam" | text irlike "x" + "y"')
+    rule = compile_rule('text rlike "spam" | text irlike ("x" + "y")')
     for _ in range(5):
         rule.evaluate({"text": "nothing"})
     assert calls.count("spam") == 1  # at compile time
     assert calls.count("xy") == 1  # constant expressions too
-    dynamic = compile_rule('text rlike user_name + "!"')
+    dynamic = compile_rule('text rlike (user_name + "!")')
     for _ in range(5):
         dynamic.evaluate({"text": "hi", "user_name": "bob"})
     assert calls.count("bob!") == 1  # first evaluation, then cached
 
 
-def test_constant_parts_are_computed_once_and_cost_no_budget():
+def test_every_call_counts_once_per_evaluation_as_in_abusefilter():
     rule = compile_rule('lcase(norm(text)) contains lcase(norm("Free  Money!!"))')
-    # lcase(), norm() on text and 'contains' count; the constant side was folded.
-    assert rule.evaluate({"text": "FREE MONEY"}, budget=3) is True
+    # Two norm(), one lcase() (the second has the same argument, "FREMONEY", and is
+    # remembered) and 'contains': AbuseFilter counts constant calls too.
+    assert rule.evaluate({"text": "FREE MONEY"}, budget=4) is True
     with pytest.raises(BudgetExceeded):
-        rule.evaluate({"text": "FREE MONEY"}, budget=2)
+        rule.evaluate({"text": "FREE MONEY"}, budget=3)
+    # An identical call (same function, same arguments) is remembered and not counted.
+    again = compile_rule('lcase(text) contains "a" | lcase(text) contains "b"')
+    assert again.evaluate({"text": "xyz"}, budget=3) is False
 
 
 def test_a_bad_pattern_built_from_constants_is_a_syntax_error():
     from moderation.rules import RuleSyntaxError
 
     with pytest.raises(RuleSyntaxError, match="not valid") as caught:
-        compile_rule('text rlike "(" + "abc"')
-    assert (caught.value.line, caught.value.column) == (1, 16)
+        compile_rule('text rlike ("(" + "abc")')
+    assert (caught.value.line, caught.value.column, caught.value.offset) == (1, 6, 10)
 
 
 # -- bounded values ------------------------------------------------------------------------
@@ -154,10 +158,12 @@ def test_list_growth_is_capped():
         compile_rule(f"length({doubled}) > 0").evaluate({}, budget=100_000)
 
 
-def test_huge_numbers_are_refused():
+def test_huge_numbers_become_floats_as_in_php():
     product = " * ".join(["999999999"] * 10)
-    with pytest.raises(RuleRuntimeError, match="too large"):
-        compile_rule(f"{product} > 0").evaluate({})
+    assert isinstance(compile_rule(product).value({}), float)
+    assert compile_rule("2 ** 62").value({}) == 2**62
+    assert compile_rule("2 ** 64").value({}) == 2.0**64
+    assert compile_rule("10 ** 400").value({}) == float("inf")
 
 
 def test_functions_respect_the_text_cap():
@@ -198,15 +204,9 @@ def test_a_non_mapping_for_variables_fails_cleanly():
         rule.evaluate(None)  # type: ignore[arg-type]
 
 
-def test_missing_variable_is_a_runtime_error_with_position():
-    rule = compile_rule("mention_count > 1 |\n  user_message_count < 1")
-    with pytest.raises(RuleRuntimeError) as caught:
-        rule.evaluate({"mention_count": 0})
-    assert (
-        caught.value.message
-        == "the variable 'user_message_count' was not provided for this message"
-    )
-    assert (caught.value.line, caught.value.column) == (2, 3)
+def test_a_built_in_variable_not_provided_is_null_as_in_abusefilter():
+    rule = compile_rule("mention_count > 1 |\n  user_message_count === null")
+    assert rule.evaluate({"mention_count": 0}) is True
 
 
 def test_compiled_rules_are_reusable_across_threads():
@@ -224,7 +224,7 @@ def test_lone_surrogates_do_not_switch_pattern_filters_off():
     for source in (
         'text irlike "buy\\s+cheap"',
         'text like "buy*"',
-        'ccnorm(text) contains "cheap"',
+        'ccnorm(text) contains "CHEAP"',  # the equivalence set folds to capitals
         'lcase(norm(text)) contains "pils"',
         "specialratio(text) < 0.5",
     ):
