@@ -5,14 +5,16 @@
 // (timeline.js), so the reason typed so far is never lost.
 
 import { el } from "./dom.js";
-import { gettext, interpolate } from "./i18n.js";
+import { gettext, interpolate, pgettext } from "./i18n.js";
 
 /** The words of each kind of form; looked up when shown, once the catalog is in. */
 export function promptTexts(kind) {
   switch (kind) {
     case "hide":
       return {
-        verb: gettext("Hide"),
+        // Translators: a button under a message; its name for screen readers is the next
+        // message ("Hide %(name)s's message"), which must contain these words (WCAG 2.5.3).
+        verb: pgettext("a message's tool", "Hide"),
         button: (name) => interpolate(gettext("Hide %(name)s's message"), { name }, true),
         title: gettext("Hide this message"),
         label: gettext("Why hide this message? (required; kept in the moderation log)"),
@@ -21,7 +23,9 @@ export function promptTexts(kind) {
       };
     case "unhide":
       return {
-        verb: gettext("Unhide"),
+        // Translators: a button under a message; its name for screen readers is the next
+        // message ("Unhide %(name)s's message"), which must contain these words (WCAG 2.5.3).
+        verb: pgettext("a message's tool", "Unhide"),
         button: (name) => interpolate(gettext("Unhide %(name)s's message"), { name }, true),
         title: gettext("Unhide this message"),
         label: gettext("Why show this message again? (required; kept in the moderation log)"),
@@ -30,7 +34,9 @@ export function promptTexts(kind) {
       };
     default:
       return {
-        verb: gettext("Report"),
+        // Translators: a button under a message; its name for screen readers is the next
+        // message ("Report %(name)s's message"), which must contain these words (WCAG 2.5.3).
+        verb: pgettext("a message's tool", "Report"),
         button: (name) => interpolate(gettext("Report %(name)s's message"), { name }, true),
         title: gettext("Report this message"),
         label: gettext("What is wrong with this message? (required; moderators will read it)"),

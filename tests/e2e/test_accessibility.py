@@ -127,9 +127,9 @@ def check(page: Any, where: str, found: list[str]) -> None:
     """axe on the page as it stands, in the light theme and then in the dark one."""
     page.wait_for_load_state("load")
     for scheme in ("light", "dark"):
+        # No wait: with reduced motion (new_page) no colour transitions, in the chat
+        # (tokens.css) or the admin (admin-motion.css), so the new colours apply at once.
         page.emulate_media(color_scheme=scheme)
-        # Let a colour transition (if any) finish before contrast is measured.
-        page.wait_for_timeout(50)
         found.extend(describe(f"{where} [{scheme}]", axe_violations(page)))
     page.emulate_media(color_scheme="light")
 
@@ -230,6 +230,75 @@ def test_no_serious_or_critical_violation_on_any_page(
         response = helper.goto(f"{base}{path}")
         assert response is not None and response.ok, f"{path}: {response and response.status}"
         check(helper, f"admin {path}", found)
+
+    assert not found, "axe-core found serious or critical violations:\n" + "\n".join(found)
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_no_serious_or_critical_violation_in_the_rooms_dialogs(
+    language: str, desk: dict[str, Any], server: Server, browser: Any, console_errors: list[str]
+) -> None:
+    """The room's dialogs and forms, each open: the edit history, the emoji picker, the
+    report and hide reasons, and the notice a blocked person gets. By their classes, not
+    their words, so the same steps run in every language."""
+    require_axe()
+    from accounts.models import User
+    from moderation.actions import place_block
+
+    base = server.http
+    found: list[str] = []
+    question = desk["question"]
+    actions.edit_message(
+        user=question.author,
+        message_id=question.pk,
+        body="How do I add a **citation** to a new article?",
+        base_revision=1,
+    )
+
+    alice = new_page(browser, language, console_errors)
+    sign_in_any_language(alice, base, "Alice", ROOM)
+    wait_live(alice)
+    if language != "en" and alice.locator("html").get_attribute("lang") != language:
+        pytest.skip(f"the server does not offer {language!r}")
+    mine = alice.locator(f"#m-{question.pk}")
+    mine.locator(".msg-edited").click()
+    expect(alice.get_by_role("dialog").locator(".revision")).to_have_count(2)
+    check(alice, "room: edit history", found)
+    alice.keyboard.press("Escape")
+
+    alice.locator(".composer-emoji").click()
+    expect(alice.locator(".emoji-picker .emoji-choice").first).to_be_visible()
+    check(alice, "room: emoji picker", found)
+    alice.keyboard.press("Escape")
+
+    answer = alice.locator(f"#m-{desk['answer'].pk}")
+    answer.hover()
+    answer.locator(".msg-report").click()
+    expect(answer.locator(".prompt-form textarea, .prompt-form input").first).to_be_focused()
+    check(alice, "room: report form", found)
+    alice.keyboard.press("Escape")
+
+    helper = new_page(browser, language, console_errors)
+    sign_in_any_language(helper, base, "Mod", ROOM)
+    wait_live(helper)
+    theirs = helper.locator(f"#m-{question.pk}")
+    theirs.hover()
+    theirs.locator(".msg-hide").click()
+    expect(theirs.locator(".prompt-form textarea, .prompt-form input").first).to_be_focused()
+    check(helper, "room: hide form", found)
+    helper.keyboard.press("Escape")
+
+    # A blocked person's refusal notice above the message box.
+    place_block(
+        moderator=User.objects.get(username="Mod"),
+        user=User.objects.get(username="Alice"),
+        reason="Test block",
+        duration=datetime.timedelta(days=1),
+    )
+    alice.locator("#composer-input").fill("Still there?")
+    alice.locator("#composer-input").press("Enter")
+    expect(alice.locator("#composer-refusal")).to_be_visible()
+    check(alice, "room: block notice", found)
 
     assert not found, "axe-core found serious or critical violations:\n" + "\n".join(found)
 
