@@ -134,7 +134,9 @@ class Found:
             return (self.group, self.kind, detail)
         # Generated ones: also by the functions and keywords they use.
         calls = re.findall(r"\b([a-z_]+)\s*\(", self.expression)
-        keywords = re.findall(r"\b(in|contains|like|matches|irlike|rlike|regex|if)\b", self.expression)
+        keywords = re.findall(
+            r"\b(in|contains|like|matches|irlike|rlike|regex|if)\b", self.expression
+        )
         return (self.group, self.kind, detail, " ".join(sorted({*calls, *keywords})))
 
     def line(self) -> str:
