@@ -16,7 +16,7 @@
 // highlighted, aria-activedescendant; Up/Down choose, Tab or Enter accept, Escape closes,
 // Ctrl+Space opens it. Focus never leaves the textarea.
 
-import { gettext, interpolate, ngettext } from "../livechat/i18n.js";
+import { gettext, interpolate, ngettext, pgettext } from "../livechat/i18n.js";
 import { accept, completions, offsetAt, tokenize, wordAt } from "./rule-tokens.js";
 
 const CHECK_DELAY_MS = 400;
@@ -56,7 +56,9 @@ export function mount(textarea, config) {
   });
   listbox.hidden = true;
   const wrapper = el("div", { className: "rule-editor", dir: "ltr" });
-  textarea.replaceWith(wrapper);
+  const field = el("div", { className: "rule-field" });
+  textarea.replaceWith(field);
+  field.append(wrapper);
   wrapper.append(highlight, textarea, listbox);
   textarea.classList.add("rule-input");
   textarea.setAttribute("dir", "ltr");
@@ -221,7 +223,9 @@ export function mount(textarea, config) {
           "li",
           { role: "option", id: optionId(index), "aria-selected": "false", className: `rule-option rule-option-${entry.kind}` },
           el("span", { className: "rule-option-name" }, entry.kind === "function" ? entry.signature : entry.name),
-          el("span", { className: "rule-option-kind" }, entry.kind === "function" ? gettext("function") : gettext("variable")),
+          el("span", { className: "rule-option-kind" }, entry.kind === "function"
+            ? pgettext("kind of name in an abuse filter rule", "function")
+            : pgettext("kind of name in an abuse filter rule", "variable")),
           el("span", { className: "rule-option-description" }, entry.description),
         ),
       ),
