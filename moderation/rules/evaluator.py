@@ -23,9 +23,11 @@ from .i18n import _
 from .lexer import Positions
 from .values import (
     UNDEFINED,
+    Negated,
     Value,
     check_list,
     has_undefined,
+    negated_array_error,
     to_bool,
     to_int,
     to_str,
@@ -202,7 +204,7 @@ class Compiler:
             if array is UNDEFINED:
                 return UNDEFINED
             if not isinstance(array, list):
-                raise self.fail(_not_array(), node)
+                raise self.fail(_not_array(array), node)
             return array[self.check_offset(position, array, node)]
 
         return index
@@ -381,8 +383,8 @@ class Compiler:
 
         def assign(ctx: Context) -> Value:
             array = read(ctx)
-            if array is not UNDEFINED and not isinstance(array, list):
-                raise self.fail(_not_array(), node)
+            if array is not UNDEFINED and not (isinstance(array, list) or _negated_array(array)):
+                raise self.fail(_not_array(array), node)
             offset = offset_of(ctx)
             if array is UNDEFINED:
                 return value_of(ctx)
@@ -390,6 +392,8 @@ class Compiler:
                 value = value_of(ctx)
                 ctx.user[name] = UNDEFINED
                 return value
+            if not isinstance(array, list):
+                raise self.fail(_not_array(array), node)
             position = self.check_offset(to_int(offset), array, node)  # type: ignore[arg-type]
             value = value_of(ctx)
             changed = list(array)  # type: ignore[arg-type]
@@ -407,7 +411,7 @@ class Compiler:
             value = value_of(ctx)
             if array is not UNDEFINED:
                 if not isinstance(array, list):
-                    raise self.fail(_not_array(), node)
+                    raise self.fail(_not_array(array), node)
                 try:
                     ctx.user[name] = check_list([*array, value])
                 except RuleRuntimeError as exc:
@@ -428,5 +432,11 @@ class Compiler:
         return run
 
 
-def _not_array() -> RuleRuntimeError:
+def _negated_array(value: object) -> bool:
+    return type(value) is Negated and value.kind == "array"  # type: ignore[attr-defined]
+
+
+def _not_array(value: object) -> RuleRuntimeError:
+    if _negated_array(value):  # AbuseFilter's type check passes, then count() fails
+        return negated_array_error()
     return RuleRuntimeError(_("this is not an array, so it has no items"), code="notarray")

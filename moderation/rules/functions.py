@@ -21,10 +21,12 @@ from . import regexes, textnorm
 from .errors import RuleRuntimeError
 from .i18n import _, gettext_lazy, ngettext
 from .values import (
+    Negated,
     Value,
     check_list,
     check_text,
     equals,
+    negated_array_error,
     short,
     to_bool,
     to_float,
@@ -131,12 +133,20 @@ def _ucase(m: Matcher, s: Value) -> Value:
     return check_text(textnorm.ucase(to_str(s)))
 
 
+def _no_negated_array(value: Value) -> None:
+    """count() of a negated array (see values.Negated) is PHP's TypeError."""
+    if type(value) is Negated and value.kind == "array":
+        raise negated_array_error()
+
+
 def _length(m: Matcher, s: Value) -> Value:
+    _no_negated_array(s)
     return len(s) if isinstance(s, list) else len(to_str(s))
 
 
 def _string(m: Matcher, v: Value) -> Value:
-    return to_str(v)
+    # AFPData::castTypes gives a value that already has the type back as it is.
+    return v if type(v) is Negated and v.kind == "string" else to_str(v)
 
 
 def _int(m: Matcher, v: Value) -> Value:
@@ -148,7 +158,7 @@ def _float(m: Matcher, v: Value) -> Value:
 
 
 def _bool(m: Matcher, v: Value) -> Value:
-    return to_bool(v)
+    return v if type(v) is Negated and v.kind == "bool" else to_bool(v)
 
 
 def _text(fn: Callable[[str], Any]) -> Callable[..., Value]:
@@ -201,6 +211,7 @@ def _equals_to_any(m: Matcher, s: Value, *values: Value) -> Value:
 
 def _count(m: Matcher, first: Value, *rest: Value) -> Value:
     if not rest:
+        _no_negated_array(first)
         if isinstance(first, list):
             return len(first)
         return to_str(first).count(",") + 1
@@ -308,7 +319,7 @@ def _set(m: Matcher, name: Value, value: Value) -> Value:  # pragma: no cover - 
 
 def _abs(m: Matcher, v: Value) -> Value:
     """The chat's addition (AbuseFilter has no abs())."""
-    number = to_float(v) if isinstance(v, str | list | float) else to_int(v)
+    number = to_float(v) if isinstance(v, str | list | float | Negated) else to_int(v)
     return abs(number)
 
 

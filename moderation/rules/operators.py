@@ -13,11 +13,14 @@ from .values import (
     INT_MAX,
     INT_MIN,
     UNDEFINED,
+    Negated,
     Value,
+    af_type,
     check_list,
     check_text,
     compare,
     equals,
+    negated_array_error,
     php_int,
     to_bool,
     to_float,
@@ -44,6 +47,8 @@ def add(a: Value, b: Value) -> Value:
         return UNDEFINED
     if isinstance(a, str) or isinstance(b, str):
         return check_text(to_str(a) + to_str(b))
+    if type(a) is Negated or type(b) is Negated:
+        return _add_negated(a, b)
     if isinstance(a, list) and isinstance(b, list):
         return check_list(a + b)
     x, y = to_number(a), to_number(b)
@@ -51,6 +56,17 @@ def add(a: Value, b: Value) -> Value:
         total = x + y
         return total if INT_MIN <= total <= INT_MAX else float(x) + float(y)
     return float(x) + float(y)
+
+
+def _add_negated(a: Value, b: Value) -> Value:
+    """AFPData::sum when a side is a negated value (see values.Negated): texts join, two
+    arrays merge (PHP's TypeError for a negated one), anything else adds as numbers."""
+    kinds = (af_type(a), af_type(b))
+    if "string" in kinds:
+        return check_text(to_str(a) + to_str(b))
+    if kinds == ("array", "array"):
+        raise negated_array_error()
+    return add(to_number(a), to_number(b))
 
 
 def subtract(a: Value, b: Value) -> Value:
@@ -147,13 +163,17 @@ def bool_op(op: str, a: Value, b: Value) -> bool:
 
 
 def negate(value: Value) -> Value:
-    """AFPData::unaryMinus. (AbuseFilter keeps the operand's type for non-numbers, e.g.
-    ``-"5"`` is a "string" holding -5.0; here it is simply the float -5.0.)"""
+    """AFPData::unaryMinus: an int or a float is negated; anything else keeps its type and
+    holds the float -x (``-"5"`` is a "string" holding -5.0, ``-[1]`` an "array" holding
+    -1.0): see values.Negated."""
     if value is UNDEFINED:
         return UNDEFINED
-    if isinstance(value, int) and not isinstance(value, bool):
-        return php_int(-value)
-    return -to_float(value)
+    kind = type(value)
+    if kind is int:
+        return php_int(-value)  # type: ignore[operator]
+    if kind is float:
+        return -value  # type: ignore[operator]
+    return Negated(af_type(value), -to_float(value))
 
 
 def bool_invert(value: Value) -> Value:

@@ -44,7 +44,50 @@ class _Undefined:
 
 UNDEFINED = _Undefined()
 
-Value = str | int | float | bool | None | list | _Undefined  # list items are Values too
+
+class Negated:
+    """What AbuseFilter's unary minus (AFPData::unaryMinus) makes of a null, a boolean, a
+    text or an array: it keeps the operand's TYPE but stores the float ``-x`` in it, and
+    PHP's casts then see that float. Reproduced because it shows: ``-null`` is null for the
+    API but its text is "-0" (so ``-null == null`` is false); ``-true`` is the "bool" -1.0;
+    ``-"5"`` is a "string" whose text is the float -5.0 (``-"5" == "-5"`` is false, as
+    ``===`` between PHP's float and string); ``-[1]`` is an "array" holding -1.0, which
+    the API shows as [] and whose text is "" but which AbuseFilter cannot count, so
+    turning it into a number or a boolean, comparing it or indexing it fails there (PHP's
+    TypeError) and is a RuleRuntimeError here. ``kind`` is AbuseFilter's type name."""
+
+    __slots__ = ("kind", "number")
+
+    def __init__(self, kind: str, number: float) -> None:
+        self.kind = kind
+        self.number = number
+
+    def __repr__(self) -> str:
+        return f"Negated({self.kind!r}, {self.number!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            type(other) is Negated
+            and self.kind == other.kind
+            and repr(self.number) == repr(other.number)
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.kind, repr(self.number)))
+
+
+def negated_array_error() -> RuleRuntimeError:
+    """PHP's TypeError on count() of the float inside a negated array (see Negated)."""
+    return RuleRuntimeError(
+        _(
+            "a negated array (such as -[1]) can only be turned into text (it is empty "
+            "then): it cannot be counted, compared, indexed or used as a number or a "
+            "boolean (AbuseFilter fails on this too)"
+        )
+    )
+
+
+Value = str | int | float | bool | None | list | _Undefined | Negated  # list items are Values
 
 MAX_TEXT = 100_000
 MAX_LIST = 10_000
@@ -74,6 +117,8 @@ def af_type(value: object) -> str:
         return "string"
     if isinstance(value, list):
         return "array"
+    if type(value) is Negated:
+        return value.kind
     return "undefined"
 
 
@@ -161,6 +206,8 @@ def to_str(value: object) -> str:
         return format_float(value)
     if isinstance(value, list):
         return check_text("".join(to_str(item) + "\n" for item in value))
+    if type(value) is Negated:  # a negated array's text is "" (PHP's foreach over a float)
+        return "" if value.kind == "array" else format_float(value.number)
     return ""  # UNDEFINED: callers replace it with null first
 
 
@@ -173,6 +220,10 @@ def to_bool(value: object) -> bool:
         return len(value) > 0
     if isinstance(value, int | float):
         return value != 0
+    if type(value) is Negated:
+        if value.kind == "array":
+            raise negated_array_error()
+        return value.number != 0
     return False
 
 
@@ -187,6 +238,10 @@ def to_int(value: object) -> int:
         return text_to_int(value)
     if isinstance(value, list):
         return len(value)
+    if type(value) is Negated:
+        if value.kind == "array":
+            raise negated_array_error()
+        return float_to_int(value.number)
     return 0
 
 
@@ -199,6 +254,10 @@ def to_float(value: object) -> float:
         return float(len(value))
     if isinstance(value, int):
         return float(value)
+    if type(value) is Negated:
+        if value.kind == "array":
+            raise negated_array_error()
+        return value.number
     return 0.0
 
 
@@ -206,6 +265,8 @@ def to_number(value: object) -> int | float:
     """AFPData::toNumber: int for int, bool and null; float for everything else."""
     if value is None or isinstance(value, int):
         return int(value or 0)
+    if type(value) is Negated and value.kind in ("null", "bool"):
+        return float_to_int(value.number)
     return to_float(value)
 
 
@@ -230,6 +291,8 @@ def undefined_as_null(value: Value) -> Value:
 
 def equals(a: Value, b: Value, strict: bool = False) -> bool:
     """AFPData::equals."""
+    if type(a) is Negated or type(b) is Negated:
+        return _equals_negated(a, b, strict)
     a_list, b_list = isinstance(a, list), isinstance(b, list)
     if not a_list and not b_list:
         if strict and af_type(a) != af_type(b):
@@ -246,12 +309,61 @@ def equals(a: Value, b: Value, strict: bool = False) -> bool:
     return False
 
 
+def _php_text(value: Value) -> str | float:
+    """AFPData::toString as PHP has it: a negated text's "text" is its float."""
+    if type(value) is Negated and value.kind == "string":
+        return value.number
+    return to_str(value)
+
+
+def _empty_array_equal(value: Value) -> bool:
+    """The other side of ``[] == value``: a false boolean or a null (a negated boolean's
+    toBool() is its float, never === false)."""
+    return value is False or value is None or (type(value) is Negated and value.kind == "null")
+
+
+def _equals_negated(a: Value, b: Value, strict: bool) -> bool:
+    a_type, b_type = af_type(a), af_type(b)
+    if a_type != "array" and b_type != "array":
+        if strict and a_type != b_type:
+            return False
+        x, y = _php_text(a), _php_text(b)
+        return type(x) is type(y) and x == y  # PHP's ===
+    if a_type == "array" and b_type == "array":
+        raise negated_array_error()  # count() of the negated one
+    if strict:
+        return False
+    array, other = (a, b) if a_type == "array" else (b, a)
+    if type(array) is Negated:
+        raise negated_array_error()
+    return not array and _empty_array_equal(other)
+
+
+def _compare_negated(a: Value, b: Value) -> tuple[object, object]:
+    """PHP 8's comparison of a float (a negated text's "text") with a text or a float."""
+    x, y = _php_text(a), _php_text(b)
+    if isinstance(x, float) and isinstance(y, str):
+        return (x, _numeric_text(y)) if is_numeric_text(y) else (format_float(x), y)
+    if isinstance(y, float) and isinstance(x, str):
+        return (_numeric_text(x), y) if is_numeric_text(x) else (x, format_float(y))
+    if isinstance(x, str) and is_numeric_text(x) and is_numeric_text(y):  # type: ignore[arg-type]
+        return _numeric_text(x), _numeric_text(y)  # type: ignore[arg-type]
+    return x, y
+
+
 def compare(op: str, a: Value, b: Value) -> bool:
     """``<``, ``<=``, ``>``, ``>=``: PHP's comparison of the two values' texts."""
+    if type(a) is Negated or type(b) is Negated:
+        x, y = _compare_negated(a, b)
+        return _ordered(op, x, y)
     x: object = to_str(a)
     y: object = to_str(b)
     if is_numeric_text(x) and is_numeric_text(y):  # type: ignore[arg-type]
         x, y = _numeric_text(x), _numeric_text(y)  # type: ignore[arg-type]
+    return _ordered(op, x, y)
+
+
+def _ordered(op: str, x: object, y: object) -> bool:
     if op == "<":
         return x < y  # type: ignore[operator]
     if op == "<=":
@@ -276,6 +388,8 @@ def to_api(value: object) -> object:
         return [to_api(item) for item in value]
     if value is UNDEFINED:
         return None
+    if type(value) is Negated:  # toNative: null, the float, or [] (foreach over a float)
+        return None if value.kind == "null" else [] if value.kind == "array" else value.number
     return value
 
 

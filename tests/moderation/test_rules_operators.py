@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from moderation.rules import RuleRuntimeError, RuleSyntaxError, compile_rule
+from moderation.rules import RuleRuntimeError, RuleSyntaxError, compile_rule, to_api
 
 from .test_rules_helpers import run, true
 
@@ -305,3 +305,66 @@ def test_result_is_truthiness_of_the_value():
     assert run("old_text") is False
     assert run("user_groups") is True
     assert run("added_links") is False
+
+
+# -- unary minus on what is not a number (AFPData::unaryMinus) -------------------------
+
+
+@pytest.mark.parametrize(
+    ("source", "api"),
+    [
+        ("-null", None),  # still a null, holding -0.0
+        ("string(-null)", "-0"),
+        ("-null == null", False),
+        ("[] == -null", True),
+        ("-(-null)", None),
+        ("-true", -1.0),  # a "bool" holding -1.0
+        ("bool(-true)", -1.0),
+        ("-true === -1.0", False),
+        ("-true == -1", True),
+        ('-"5"', -5.0),  # a "string" holding the float -5.0
+        ('-"5" == "-5"', False),  # PHP's float === string
+        ('-"5" == -5', False),
+        ('-"a" === -"b"', True),
+        ('string(-"5") === "-5"', False),  # string() gives the same value back
+        ('-"5" + 1', "-51"),  # still a text for +
+        ('-"5" < "a"', True),
+        ("-[]", []),  # an "array" holding -0.0, shown as []
+        ("-[1]", []),
+        ("string(-[1])", ""),
+        ('"a" + -[1]', "a"),
+        ('-[1] in "a"', False),
+        ('count(-[1], "a")', 0),
+        ("[-null]", [None]),
+    ],
+)
+def test_unary_minus_keeps_the_type_as_abusefilter_does(source: str, api: object):
+    result = to_api(compile_rule(source).value({}))
+    assert result == api and type(result) is type(api)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "-[1] + 1",
+        "-(-[1])",
+        "!-[1]",
+        "-[1] & true",
+        "-[1] ? 1 : 2",
+        "-[1] == []",
+        "-[1] === []",
+        "length(-[1])",
+        "count(-[1])",
+        "int(-[1])",
+        "bool(-[1])",
+        "(-[1])[0]",
+        "x := -[1]; x[0] := 1",
+        "x := -[1]; x[] := 1",
+        "equals_to_any(-[1], [])",
+    ],
+)
+def test_a_negated_array_cannot_be_counted(source: str):
+    # AbuseFilter fails there with PHP's TypeError (count() of a float); not a syntax error
+    rule = compile_rule(source)
+    with pytest.raises(RuleRuntimeError, match="negated array"):
+        rule.value({})
