@@ -186,6 +186,23 @@ EXAMPLES: dict[str, list[str]] = {
         "x := 1 + 2 * 3; x",
         "a := 1; b := a; a := 2; b",
     ],
+    "user variables named like the chat's own variables": [
+        "text := 'a'; text",
+        "room := 1; room + 1",
+        "all_links := ['x']; all_links[0]",
+        "old_links := 2; old_links",
+        "old_text := 'b'; old_text",
+        "mention_count := 3",
+        "user_message_count := 4; user_message_count * 2",
+        "links := 5; links",
+    ],
+    "assigning AbuseFilter's built-in variables": [
+        "added_lines := 'x'",
+        "user_name := 'x'",
+        "summary := 1",
+        "timestamp := 1",
+        "set('user_name', 1)",
+    ],
     "unknown identifiers": [
         "undefined_variable_xyz",
         "foo",
