@@ -31,6 +31,7 @@ from playwright.sync_api import expect
 from accounts.models import User
 from accounts.roles import MENTORS
 from core import clock as project_clock
+from core.isolate import text as isolated
 from helpdesk import actions as helpdesk_actions
 from helpdesk.models import HelperSample, Question
 from livechat import actions as chat
@@ -469,8 +470,9 @@ def test_an_asker_who_closed_the_tab_gets_the_reply_by_email(
     fire_due_timers(now=timezone.now() + timedelta(minutes=3))
     mail = mail_inbox.only()
     assert mail.rcpt_tos == ["ana@example.org"]
-    assert mail.subject == "Mia replied in Help desk"
-    assert "Mia replied in Help desk" in mail.text
+    # Names isolated (core.isolate), so an Arabic sentence keeps its order around them.
+    assert mail.subject == f"{isolated('Mia')} replied in {isolated('Help desk')}"
+    assert f"{isolated('Mia')} replied in {isolated('Help desk')}" in mail.text
     assert '"Use the Move tab at the top of the article."' in mail.text
     assert "Use the Move tab at the top of the article." in mail.html
     [link] = re.findall(rf"{re.escape(server.http)}/notifications/go/\S+/", mail.text)
