@@ -40,7 +40,7 @@ from tests.moderation.af_examples import INTENDED, all_examples
 
 pytestmark = pytest.mark.wiki
 
-GENERATED = 1500  # Hypothesis examples: with the examples, about 4,000 API calls, ~1 min
+GENERATED = 2500  # Hypothesis examples: with the examples, about 5,000 API calls, ~1.5 min
 SHOWN = 40  # divergences listed in a failure and in AF_DIVERGENCES_FILE
 
 
@@ -281,6 +281,7 @@ FLOATS = ["0.5", ".5", "5.", "1.25", "-2.75", "0.1", "3.0", "10.50", "0.0", "1.5
 STRING_PIECES = [
     "a", "B", "c", "1", "0", " ", "  ", "é", "ß", "İ", "日", "Ｖ", "😀", "-", ".", "*", "?", "/",
     "\\n", "\\t", "\\\\", "\\x41", "\\q", "abc", "foo", "Bar", "1.5", "x y", "&amp;", "!!",
+    "\\r", "\\x4", "\\xZZ", "Σ", "ǅ", "12", "-3", " 4", "0x1A", "1e2", "ﬁ", "1.0",
 ]  # fmt: skip
 # Patterns PCRE and RE2 read alike (and two neither accepts).
 PATTERNS = [
@@ -398,7 +399,8 @@ def _expression(draw: st.DrawFn, names: list[str], depth: int) -> tuple[str, boo
         if names and draw(st.booleans()):
             base = draw(st.sampled_from(names))
         return f"{base}[{draw(st.integers(-1, 3))}]", True
-    ops = draw(st.lists(st.sampled_from(["+", "-", "*", "&", "|", "^"]), min_size=2, max_size=2))
+    # Two bare operators: precedence, and comparisons that do not chain.
+    ops = draw(st.lists(st.sampled_from(BINARY + REGEX_OPS[:1]), min_size=2, max_size=2))
     return f"{operand()} {ops[0]} {operand()} {ops[1]} {operand()}", False
 
 
@@ -411,11 +413,16 @@ def programs(draw: st.DrawFn) -> str:
         if name in names and draw(st.booleans()):
             target = draw(st.sampled_from([f"{name}[]", f"{name}[0]", f"{name}[1]"]))
             statements.append(f"{target} := {expression(draw, names, 1)}")
+        elif draw(st.integers(0, 5)) == 0:
+            setter = draw(st.sampled_from(["set", "set_var"]))
+            statements.append(f"{setter}('{name}', {expression(draw, names, 2)})")
+            names.append(name)
         else:
             statements.append(f"{name} := {expression(draw, names, 2)}")
             names.append(name)
     statements.append(expression(draw, names, 3))
-    source = "; ".join(statements)
+    separator = draw(st.sampled_from(["; ", ";\n", " /* c */; ", ";"]))
+    source = separator.join(statements)
     if draw(st.integers(0, 9)) == 0:  # deliberately broken text
         at = draw(st.integers(0, len(source)))
         how = draw(st.integers(0, 2))
