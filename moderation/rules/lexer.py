@@ -45,8 +45,14 @@ _BASE_CHARS = {
 }
 _BASES = {"b": 2, "x": 16, "o": 8}
 _ID = re.compile(r"[0-9A-Za-z_]+")
-_COMMENT_START = re.compile(r"[\t\n\v\f\r ]*/\*")
-_SPACE = re.compile(r"[\t\n\v\f\r ]*")
+# AbuseFilter's tokenizer also skips \v and \f, but it never sees them: MediaWiki's input
+# cleanup (UtfNormal) turns every C0 control but \t, \n and \r into U+FFFD first, so a
+# filter holding one outside a text or a comment is an unrecognised token there.
+_COMMENT_START = re.compile(r"[\t\n\r ]*/\*")
+_SPACE = re.compile(r"[\t\n\r ]*")
+# In a text literal the same cleanup makes them (and the noncharacters U+FFFE, U+FFFF)
+# U+FFFD; escapes such as "\x01" are not cleaned (they are made after it).
+_UNCLEAN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _HEX2 = re.compile(r"[0-9A-Fa-f]{2}\Z")
 _PUNCTUATION = {",": COMMA, "(": BRACE, ")": BRACE, "[": SQUARE, "]": SQUARE, ";": SEMICOLON}
 INT_MAX = 2**63 - 1
@@ -148,6 +154,14 @@ def _next(source: str, start: int, offset: int) -> tuple[Token, int]:
         word = match.group()
         kind = KEYWORD if word in KEYWORDS else ID
         return Token(kind, word, start, offset, match.end()), match.end()
+    if ch < " ":
+        raise syntax_error(
+            source,
+            _("the control character U+%(code)04X is not allowed outside a text or a comment")
+            % {"code": ord(ch)},
+            start,
+            offset,
+        )
     raise syntax_error(
         source,
         _("unrecognised token %(token)s") % {"token": _quote(source[offset : offset + 20])},
@@ -180,7 +194,7 @@ def _string(source: str, start: int, offset: int) -> tuple[Token, int]:
             stop = offset
             while stop < length and source[stop] != quote and source[stop] != "\\":
                 stop += 1
-            parts.append(source[offset:stop])
+            parts.append(_UNCLEAN.sub("\ufffd", source[offset:stop]))
             offset = stop
             continue
         if offset + 1 >= length:

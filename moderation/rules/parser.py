@@ -268,7 +268,10 @@ class Parser:
         allowed = EQUALITY + ORDERING
         while self.cur.type == lexer.OP and self.cur.value in allowed:
             op, position, at = str(self.cur.value), self.pos, self.cur.start
-            allowed = ORDERING if op in EQUALITY else EQUALITY
+            # At most one of each group, as AbuseFilter (and PHP) allow: a < b == c, not
+            # a < b < c, nor a == b < c == d.
+            used = EQUALITY if op in EQUALITY else ORDERING
+            allowed = tuple(other for other in allowed if other not in used)
             self.move()
             right = self.sums()
             left = nodes.Binary(position, at, "compare", op, left, right)

@@ -66,6 +66,7 @@ BROKEN = [
     ("()", 1, 1, 1, "empty parentheses"),
     ("1 in 2 in 3", 1, 8, 9, "expected the end of the rule, found the keyword 'in'"),
     ("1 < 2 < 3", 1, 7, 7, "expected the end of the rule, found '<'"),
+    ("1 == 2 < 3 == 4", 1, 12, 13, "expected the end of the rule, found '=='"),  # one of each
     ("x := 1; y", 1, 9, 7, "unknown variable 'y'"),
     ("y; y := 1", 1, 1, 0, "unknown variable 'y'"),
 ]
@@ -185,3 +186,14 @@ def test_syntax_errors_pickle_and_compare_by_fields():
     [error] = check_syntax("text ==")
     copy = pickle.loads(pickle.dumps(error))
     assert (copy.message, copy.line, copy.column) == (error.message, error.line, error.column)
+
+
+@pytest.mark.parametrize("control", ["\x0b", "\x0c", "\x01", "\x1f"])
+def test_control_characters_are_not_whitespace(control: str):
+    # MediaWiki turns them into U+FFFD before AbuseFilter's tokenizer sees them
+    with pytest.raises(RuleSyntaxError) as caught:
+        compile_rule(f"{control}1")
+    assert caught.value.offset == 0
+    assert compile_rule(f"1 /*{control}*/").value({}) == 1  # in a comment: ignored
+    assert compile_rule(f'"a{control}b"').value({}) == "a\ufffdb"  # in a text: U+FFFD
+    assert compile_rule('"\\x01"').value({}) == "\x01"  # an escape is kept
