@@ -90,9 +90,14 @@ def _convert(name: str, value: object) -> Value:
 class Compiler:
     """Builds one closure per node; ``build`` dispatches on the node's class."""
 
-    def __init__(self, source: str, builtins: frozenset[str]) -> None:
+    def __init__(
+        self, source: str, builtins: frozenset[str], shadowed: frozenset[str] = frozenset()
+    ) -> None:
         self.positions = Positions(source)
         self.builtins = builtins
+        # Built-in names the rule also assigns (the chat's own names, variables.CHAT_ONLY):
+        # once assigned, the rule's value; before, the chat's.
+        self.shadowed = shadowed
 
     def fail(self, exc: RuleRuntimeError, node: nodes.Node) -> RuleRuntimeError:
         """Attach the node's position unless an inner node already did."""
@@ -142,7 +147,14 @@ class Compiler:
             except RuleRuntimeError as exc:
                 raise self.fail(exc, node) from None
 
-        return read
+        if name not in self.shadowed:
+            return read
+
+        def read_shadowed(ctx: Context) -> Value:
+            value = ctx.user.get(name, _MISSING)
+            return read(ctx) if value is _MISSING else value  # type: ignore[return-value]
+
+        return read_shadowed
 
     def build_ArrayDef(self, node: nodes.ArrayDef) -> Evaluator:
         items = tuple(self.build(item) for item in node.items)

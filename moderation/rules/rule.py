@@ -21,7 +21,7 @@ from .i18n import _, ngettext
 from .lexer import KEYWORDS, Positions, syntax_error
 from .parser import parse
 from .values import UNDEFINED, Value, truthy
-from .variables import VARIABLES
+from .variables import CHAT_ONLY, VARIABLES
 
 try:
     from .variables import UNSUPPORTED
@@ -46,11 +46,14 @@ class Rule:
     def __init__(self, source: str, tree: nodes.Node | None, run: Evaluator) -> None:
         self.source = source
         self.tree = tree
-        self.variables: frozenset[str] = frozenset(
+        read = frozenset(
             node.name
             for node in nodes.walk(tree)
             if isinstance(node, nodes.Var) and node.name in BUILTINS
         )
+        if read & CHAT_ONLY:  # those the rule assigns before reading are its own
+            read = (read - CHAT_ONLY) | _read_before_assigned(tree, read & CHAT_ONLY)
+        self.variables: frozenset[str] = read
         self._run = run
         self._patterns: dict = {}
 
@@ -194,6 +197,8 @@ class NameChecker:
     def assign(
         self, name: str, node: nodes.Node, bound: frozenset[str], pos: int | None = None
     ) -> frozenset[str]:
+        if name in CHAT_ONLY:  # not AbuseFilter's: a user variable there
+            return bound | {name}
         if self.reserved(name) or name in _DISABLED:
             raise self.fail(
                 _("'%(name)s' is a built-in name: it cannot be assigned") % {"name": name},
@@ -225,6 +230,69 @@ class NameChecker:
         )
 
 
+def _assigned_names(tree: nodes.Node | None) -> frozenset[str]:
+    """Every name the rule assigns (:=, a[i] :=, a[] :=, set and set_var)."""
+    names = set()
+    for node in nodes.walk(tree):
+        if isinstance(node, nodes.Assign | nodes.IndexAssign | nodes.Append):
+            names.add(node.name)
+        elif isinstance(node, nodes.Call) and node.name in ("set", "set_var") and node.args:
+            first = node.args[0]
+            if isinstance(first, nodes.Literal) and first.is_string:
+                names.add(str(first.value).lower())
+    return frozenset(names)
+
+
+def _read_before_assigned(tree: nodes.Node | None, names: frozenset[str]) -> frozenset[str]:
+    """Those of ``names`` that some evaluation may read before the rule has assigned them
+    (in the order of evaluation; an assignment in one branch of an ``if``, or to the right
+    of ``&`` or ``|``, may not happen, so it does not count after it)."""
+    found: set[str] = set()
+
+    def visit(node: nodes.Node | None, assigned: frozenset[str]) -> frozenset[str]:
+        if node is None:
+            return assigned
+        if isinstance(node, nodes.Var):
+            if node.name in names and node.name not in assigned:
+                found.add(node.name)
+            return assigned
+        if isinstance(node, nodes.Assign):
+            return visit(node.value, assigned) | {node.name}
+        if isinstance(node, nodes.IndexAssign | nodes.Append):
+            if node.name in names and node.name not in assigned:
+                found.add(node.name)  # the array is read first
+            for child in node.children():
+                assigned = visit(child, assigned)
+            return assigned | {node.name}
+        if isinstance(node, nodes.Call) and node.name in ("set", "set_var"):
+            assigned = visit(node.args[1], assigned)
+            first = node.args[0]
+            return assigned | {str(first.value).lower()}  # type: ignore[attr-defined]
+        if isinstance(node, nodes.Conditional):
+            assigned = visit(node.condition, assigned)
+            when_true = visit(node.if_true, assigned)
+            when_false = visit(node.if_false, assigned)
+            return when_true & when_false
+        if isinstance(node, nodes.Binary):  # chains in a loop, not by recursion
+            links: list[nodes.Binary] = []
+            current: nodes.Node = node
+            while isinstance(current, nodes.Binary):
+                links.append(current)
+                current = current.left
+            assigned = visit(current, assigned)
+            for link in reversed(links):
+                after = visit(link.right, assigned)
+                if not (link.kind == "logic" and link.op in ("&", "|")):
+                    assigned = after
+            return assigned
+        for child in node.children():
+            assigned = visit(child, assigned)
+        return assigned
+
+    visit(tree, frozenset())
+    return frozenset(found)
+
+
 def _suggest(name: str, known: list[str]) -> str | None:
     close = difflib.get_close_matches(name.lower(), known, n=1)
     return close[0] if close else None
@@ -239,7 +307,7 @@ def compile_rule(source: str, *, dry_run: bool = True) -> Rule:
         raise TypeError(f"a rule's source must be str, not {type(source).__name__}")
     tree = parse(source)
     NameChecker(source).check(tree, frozenset())
-    run = Compiler(source, BUILTINS).build(tree)
+    run = Compiler(source, BUILTINS, _assigned_names(tree) & CHAT_ONLY).build(tree)
     rule = Rule(source, tree, run)
     if dry_run:
         _dry_run(rule)

@@ -77,6 +77,12 @@ VARIABLES: MappingProxyType[str, str] = MappingProxyType(
     }
 )
 
+# The chat's names that AbuseFilter does not have (``old_text`` is one of its disabled
+# names, so it stays unassignable as there). In AbuseFilter, ``text := 'x'`` makes a user
+# variable, so a rule may assign these: from the assignment on, the name is the rule's own
+# variable; a read before any assignment still gets the chat's value (an addition).
+CHAT_ONLY: frozenset[str] = frozenset({"text", "room", "user_message_count", "mention_count"})
+
 # AbuseFilter's built-in variables (KeywordsManager, MediaWiki 1.39, with its deprecated
 # and disabled names) that mean nothing for a chat message. ``old_text`` is disabled in
 # AbuseFilter and the chat's own variable here, so it is not listed.

@@ -51,7 +51,7 @@ BROKEN = [
     ("text LIKE 'x'", 1, 6, 9, "expected the end of the rule, found the name 'LIKE'"),
     ("TRUE", 1, 1, 0, "'true' is a built-in name, not a variable"),
     ("lcase := 1", 1, 1, 8, "'lcase' is a built-in name: it cannot be assigned"),
-    ("text := 1", 1, 1, 7, "'text' is a built-in name: it cannot be assigned"),
+    ("user_name := 1", 1, 1, 12, "'user_name' is a built-in name: it cannot be assigned"),
     ("x", 1, 1, 0, "unknown variable 'x'"),
     ("page_namespace == 0", 1, 1, 0, "'page_namespace' has no meaning in the chat"),
     ("set(x, 1)", 1, 1, 3, "set and set_var take the variable's name as a literal text"),
@@ -197,3 +197,38 @@ def test_control_characters_are_not_whitespace(control: str):
     assert compile_rule(f"1 /*{control}*/").value({}) == 1  # in a comment: ignored
     assert compile_rule(f'"a{control}b"').value({}) == "a\ufffdb"  # in a text: U+FFFD
     assert compile_rule('"\\x01"').value({}) == "\x01"  # an escape is kept
+
+
+# -- the chat's own variables, which AbuseFilter does not have ---------------------------
+
+
+def test_the_chats_own_names_can_be_assigned_as_in_abusefilter():
+    # In AbuseFilter `text` is no built-in: assigning it makes a user variable.
+    rule = compile_rule("text := 'BUY CHEAP PILLS'; ucase(text) == text")
+    assert rule.evaluate({"text": "hello"}) is True
+    assert rule.variables == frozenset()
+    assert compile_rule("TEXT := 1; text").value({"text": "chat"}) == 1
+    assert compile_rule("set('room', 'x'); room").value({"room": "help"}) == "x"
+    assert compile_rule("mention_count := [1]; mention_count[] := 2; mention_count").value({}) == [
+        1,
+        2,
+    ]
+
+
+def test_a_read_before_the_assignment_sees_the_chats_value():
+    rule = compile_rule("before := text; text := 'mine'; before + '|' + text")
+    assert rule.value({"text": "chat"}) == "chat|mine"
+    assert rule.variables == {"text"}
+    # an assignment that may not happen leaves the chat's value needed
+    assert compile_rule("if room == 'x' then (text := 1) end; text").variables == {
+        "room",
+        "text",
+    }
+    assert compile_rule("true & (text := 1); text").variables == {"text"}
+    assert compile_rule("if true then (text := 1) else (text := 2) end; text").variables == set()
+
+
+@pytest.mark.parametrize("name", ["new_wikitext", "user_name", "old_text", "added_lines"])
+def test_abusefilters_own_names_stay_unassignable(name: str):
+    with pytest.raises(RuleSyntaxError, match="cannot be assigned"):
+        compile_rule(f"{name} := 'x'")
