@@ -15,19 +15,27 @@ from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler  # noqa: 
 
 from accounts.socket_auth import WidgetTokenAuthMiddleware  # noqa: E402
 from core.i18n import SocketLanguageMiddleware  # noqa: E402
+from core.request_context import SocketContextMiddleware  # noqa: E402
 from livechat.origin import SameOriginValidator  # noqa: E402
 from livechat.routing import websocket_routes  # noqa: E402
 
-# In development (and the browser tests) the ASGI server itself serves /static/; in
-# production `collectstatic` and the reverse proxy do (docs/deployment.md).
+# In development (and the browser tests) the ASGI server itself serves /static/ from the
+# source folders; in production WhiteNoise's middleware serves what `collectstatic` wrote,
+# under hashed names (docs/deployment.md "Static files").
 http_app = ASGIStaticFilesHandler(django_asgi_app) if settings.DEBUG else django_asgi_app
 
 application = ProtocolTypeRouter(
     {
         "http": http_app,
-        "websocket": SameOriginValidator(
-            AuthMiddlewareStack(
-                WidgetTokenAuthMiddleware(SocketLanguageMiddleware(URLRouter(websocket_routes())))
+        # The socket's id for its log lines, and the sockets and deliveries counted
+        # (core.request_context), around everything else.
+        "websocket": SocketContextMiddleware(
+            SameOriginValidator(
+                AuthMiddlewareStack(
+                    WidgetTokenAuthMiddleware(
+                        SocketLanguageMiddleware(URLRouter(websocket_routes()))
+                    )
+                )
             )
         ),
     }

@@ -255,7 +255,34 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
+# Static files in production (docs/deployment.md "Static files"): `collectstatic` writes
+# them compressed and under content-hashed names (chat.3f9a1c2e.js; the scripts' imports
+# rewritten to those names), and WhiteNoise serves them from the application itself, the
+# hashed ones cacheable for a year: an upgrade changes the names, so no browser keeps a
+# stale script. With DEBUG on (`make run`, the tests) the files are served from the source
+# folders as they are, with no manifest to keep up to date.
+LIVECHAT_STATIC_MANIFEST = env_bool("LIVECHAT_STATIC_MANIFEST", not DEBUG)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "core.staticfiles.HashedStaticFilesStorage"
+        if LIVECHAT_STATIC_MANIFEST
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+# Files without a hash in their name (none is linked, but a stale link could ask): short.
+WHITENOISE_MAX_AGE = env_int("WHITENOISE_MAX_AGE", 60)
+# The request id first (every later log line carries it), then the probes (answered before
+# the host check, the https redirect and the sessions: core.health), then WhiteNoise right
+# after SecurityMiddleware, as its docs ask: static files skip the rest.
+MIDDLEWARE.insert(0, "core.request_context.RequestIdMiddleware")
+MIDDLEWARE.insert(1, "core.health.HealthMiddleware")
+if LIVECHAT_STATIC_MANIFEST:
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+        "whitenoise.middleware.WhiteNoiseMiddleware",
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 SESSION_COOKIE_HTTPONLY = True
@@ -264,13 +291,47 @@ CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 
+# Logs (docs/operations.md "Logs"): JSON lines in production (LOG_FORMAT=json, the default
+# with DEBUG off), readable text in development; every line written while serving a request
+# or a socket carries its request_id or socket_id (core.request_context).
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"context": {"()": "core.request_context.ContextFilter"}},
+    "formatters": {
+        "json": {"()": "core.logs.JsonFormatter"},
+        "text": {
+            "()": "core.logs.TextFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s%(ids)s %(message)s",
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["context"],
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.channels.server": {"level": "WARNING"}},
+    "loggers": {
+        "django.channels.server": {"level": "WARNING"},
+        # uvicorn's own lines through the same handler (it configured its own before).
+        "uvicorn": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }
+# One line per HTTP request (method, path, status, duration, request id) from
+# core.request_context, in place of the ASGI server's access log; on in production.
+LIVECHAT_ACCESS_LOG = env_bool("LIVECHAT_ACCESS_LOG", not DEBUG)
+
+# --- Health and metrics (docs/operations.md) ---------------------------------------------
+# /metrics answers a scraper sending "Authorization: Bearer <METRICS_TOKEN>", or a staff
+# member signed in; nobody else. Empty: staff only.
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+# /readyz: each check's timeout (seconds), and how late the oldest due timer may be before
+# the timers' queue counts as failing (0: never).
+LIVECHAT_READY_CHECK_TIMEOUT = float(os.environ.get("LIVECHAT_READY_CHECK_TIMEOUT", "2"))
+LIVECHAT_READY_MAX_TIMER_LAG = env_int("LIVECHAT_READY_MAX_TIMER_LAG", 600)
 
 # --- The chat's own settings -------------------------------------------------------------
 LIVECHAT_MAX_MESSAGE_LENGTH = env_int("LIVECHAT_MAX_MESSAGE_LENGTH", 4000)

@@ -10,6 +10,8 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 
+from core import metrics
+
 if TYPE_CHECKING:
     from .events import EventFrames
 
@@ -36,6 +38,7 @@ def group_send(group: str, message: dict[str, Any]) -> None:
         # The change is committed and in the event log; a client that misses this frame
         # notices the gap in event ids (or reconnects) and fetches it. Publishing must
         # not turn a successful write into an error.
+        metrics.PUBLISH_FAILURES.inc()
         logger.exception("publishing to %s failed", group)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from typing import Any
 
 from channels.db import database_sync_to_async
@@ -19,7 +20,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from accounts.roles import is_moderator, public_user
-from core import i18n
+from core import i18n, metrics
 from core.errors import DomainError, Invalid, NotFound, Resync
 from core.params import require_cursor
 
@@ -188,9 +189,12 @@ class RoomConsumer(LeanDispatch):
         handler = handler_for(kind)
         if handler is None:
             raise Invalid(_("Unknown frame type %(type)r.") % {"type": kind[:40]})
+        started = time.perf_counter()
         reply = await database_sync_to_async(handler)(self.context, frame)
         if reply is not None:
             await self.send_frame(reply)
+        if kind == "message.send":
+            metrics.SEND_LATENCY.observe(time.perf_counter() - started)
 
     async def on_typing(self) -> None:
         # Ephemeral: never logged, at most one per user per interval, and only to others.
@@ -234,6 +238,7 @@ class RoomConsumer(LeanDispatch):
             return  # already forwarded (live or by a gap fill)
         missing = self.cursor.gap_before(event_id)
         if missing:
+            metrics.GAPS_FILLED.inc()
             await self.fill_gap(missing)
         text = (
             message["moderator"] if self.moderator and message["moderator"] else message["public"]
@@ -272,6 +277,8 @@ class RoomConsumer(LeanDispatch):
     # -- helpers ---------------------------------------------------------------------------
 
     async def send_frame(self, frame: dict[str, Any]) -> None:
+        if frame["type"] == "resync":
+            metrics.RESYNCS.inc()
         await self.send(text_data=dumps(frame))
 
     async def send_error(self, error: DomainError, answers: dict[str, Any] | None = None) -> None:
