@@ -26,6 +26,8 @@ from .values import (
     check_list,
     check_text,
     equals,
+    has_raw_bytes,
+    mb_strlen,
     negated_array_error,
     short,
     to_bool,
@@ -119,6 +121,11 @@ def keyword(op: str, left: Value, right: Value, matcher: Matcher) -> bool:
         return bool(matcher.timed(lambda: pattern.search(subject) is not None))
     kind = "irlike" if op == "irlike" else "rlike"
     pattern = matcher.pattern(kind, to_str(right))
+    if has_raw_bytes(to_str(left)):  # PCRE's /u refuses a subject that is not UTF-8
+        raise RuleRuntimeError(
+            _("the text to match holds bytes that are not UTF-8 (from \\x escapes)"),
+            code="regexfailure",
+        )
     return bool(matcher.timed(lambda: pattern.search(subject) is not None))
 
 
@@ -141,7 +148,7 @@ def _no_negated_array(value: Value) -> None:
 
 def _length(m: Matcher, s: Value) -> Value:
     _no_negated_array(s)
-    return len(s) if isinstance(s, list) else len(to_str(s))
+    return len(s) if isinstance(s, list) else mb_strlen(to_str(s))
 
 
 def _string(m: Matcher, v: Value) -> Value:

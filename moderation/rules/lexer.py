@@ -54,6 +54,8 @@ _SPACE = re.compile(r"[\t\n\r ]*")
 # U+FFFD; escapes such as "\x01" are not cleaned (they are made after it).
 _UNCLEAN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _HEX2 = re.compile(r"[0-9A-Fa-f]{2}\Z")
+_HIGH = frozenset("89abcdefABCDEF")
+_RAW = re.compile("[\udc80-\udcff]")
 _PUNCTUATION = {",": COMMA, "(": BRACE, ")": BRACE, "[": SQUARE, "]": SQUARE, ";": SEMICOLON}
 INT_MAX = 2**63 - 1
 
@@ -189,7 +191,10 @@ def _string(source: str, start: int, offset: int) -> tuple[Token, int]:
     while offset < length:
         ch = source[offset]
         if ch == quote:
-            return Token(STRING, "".join(parts), start, begin, offset + 1), offset + 1
+            text = "".join(parts)
+            if _RAW.search(text):
+                text = text.encode("utf-8", "surrogateescape").decode("utf-8", "surrogateescape")
+            return Token(STRING, text, start, begin, offset + 1), offset + 1
         if ch != "\\":
             stop = offset
             while stop < length and source[stop] != quote and source[stop] != "\\":
@@ -213,9 +218,11 @@ def _string(source: str, start: int, offset: int) -> tuple[Token, int]:
         elif nxt == "x":
             digits = source[offset + 2 : offset + 4]
             if _HEX2.match(digits):
-                # PHP's chr(): one byte. Bytes past 0x7f are not text on their own; here
-                # they are the character with that code (U+0080-U+00FF).
-                parts.append(chr(int(digits, 16)))
+                # PHP's chr(): one byte. A byte past 0x7f is kept as Python's
+                # 'surrogateescape' does (U+DC80-U+DCFF), and the literal is decoded again
+                # below, so "\xc3\xa9" is "é" as in PHP; a byte that is not part of a
+                # valid UTF-8 sequence stays a lone U+DCxx (values.raw_bytes).
+                parts.append(chr(int(digits, 16) | (0xDC00 if digits[0] in _HIGH else 0)))
                 offset += 2
             else:
                 parts.append("\\x")

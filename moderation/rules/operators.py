@@ -20,6 +20,7 @@ from .values import (
     check_text,
     compare,
     equals,
+    join_texts,
     negated_array_error,
     php_int,
     to_bool,
@@ -46,7 +47,7 @@ def add(a: Value, b: Value) -> Value:
     if a is UNDEFINED or b is UNDEFINED:
         return UNDEFINED
     if isinstance(a, str) or isinstance(b, str):
-        return check_text(to_str(a) + to_str(b))
+        return check_text(join_texts(to_str(a), to_str(b)))
     if type(a) is Negated or type(b) is Negated:
         return _add_negated(a, b)
     if isinstance(a, list) and isinstance(b, list):

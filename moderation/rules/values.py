@@ -381,6 +381,61 @@ def _numeric_text(text: str) -> int | float:
     return number if INT_MIN <= number <= INT_MAX else float(number)
 
 
+# Texts hold a byte that is not valid UTF-8 (made by a "\xHH" escape, as PHP's chr()) as
+# Python's 'surrogateescape' does: the lone surrogate U+DC80-U+DCFF.
+_RAW = re.compile("[\udc80-\udcff]")
+
+
+def has_raw_bytes(text: str) -> bool:
+    return not text.isascii() and _RAW.search(text) is not None
+
+
+def raw_bytes(text: str) -> bytes:
+    return text.encode("utf-8", "surrogateescape")
+
+
+def join_texts(a: str, b: str) -> str:
+    """a + b, where raw bytes at the seam may now form a character ("\xc3" + "\xa9")."""
+    if a and b and "\udc80" <= a[-1] <= "\udcff" and "\udc80" <= b[0] <= "\udcff":
+        try:
+            return raw_bytes(a + b).decode("utf-8", "surrogateescape")
+        except UnicodeEncodeError:  # another lone surrogate (from a variable): keep as is
+            pass
+    return a + b
+
+
+_MB_LENGTH = bytes(
+    2 if 0xC0 <= b <= 0xDF else 3 if 0xE0 <= b <= 0xEF else 4 if 0xF0 <= b <= 0xF7 else 1
+    for b in range(256)
+)
+
+
+def mb_strlen(text: str) -> int:
+    """PHP's mb_strlen: characters; a text with raw bytes is counted as PHP does, by the
+    length its lead bytes announce ("\xe9ab" is 1 character there)."""
+    if not has_raw_bytes(text):
+        return len(text)
+    try:
+        data = raw_bytes(text)
+    except UnicodeEncodeError:  # pragma: no cover - another lone surrogate
+        return len(text)
+    count = position = 0
+    while position < len(data):
+        position += _MB_LENGTH[data[position]]
+        count += 1
+    return count
+
+
+def _api_text(text: str) -> str:
+    """A text as the API's JSON shows it: each invalid UTF-8 sequence as one U+FFFD."""
+    if not has_raw_bytes(text):
+        return text
+    try:
+        return raw_bytes(text).decode("utf-8", "replace")
+    except UnicodeEncodeError:  # pragma: no cover - another lone surrogate
+        return text
+
+
 def to_api(value: object) -> object:
     """What AbuseFilter's ``action=abusefilterevalexpression`` gives for ``value`` (the
     "result" of its JSON answer): AFPData::toNative, UNDEFINED as null."""
@@ -390,6 +445,8 @@ def to_api(value: object) -> object:
         return None
     if type(value) is Negated:  # toNative: null, the float, or [] (foreach over a float)
         return None if value.kind == "null" else [] if value.kind == "array" else value.number
+    if type(value) is str:
+        return _api_text(value)
     return value
 
 

@@ -131,3 +131,26 @@ def test_ccnorm_folds_confusables_to_capitals_as_abusefilter():
     assert true('ccnorm_contains_any("\u0421\u0410\u0405\u0406\u039d\u039f", "casino")')
     assert true('ccnorm_contains_all("FREE money", "free", "MONEY")')
     assert true('!ccnorm_contains_any("", "x") & !contains_all("", "x")')
+
+
+# -- "\xHH" escapes past 0x7f are bytes, as PHP's chr() makes them -----------------------
+
+
+@pytest.mark.parametrize(
+    ("source", "api"),
+    [
+        ('"\\xe9"', "\ufffd"),  # not UTF-8 on its own: the API shows U+FFFD
+        ('"\\xe9\\xe9"', "\ufffd\ufffd"),
+        ('"\\xf0\\x9f"', "\ufffd"),  # one U+FFFD per invalid sequence
+        ('"\\xc3\\xa9" === "é"', True),  # a valid sequence is the character
+        ('"\\xc3" + "\\xa9" === "é"', True),
+        ('"\\xe9" == "é"', False),
+        ('"\\xe9" == "\\xe9"', True),
+        ('length("\\xe9ab")', 1),  # mb_strlen follows the lead byte
+        ('["\\xe9"]', ["\ufffd"]),
+    ],
+)
+def test_byte_escapes_are_bytes(source: str, api: object):
+    from moderation.rules import compile_rule, to_api
+
+    assert to_api(compile_rule(source).value({})) == api
