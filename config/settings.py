@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -89,6 +90,8 @@ INSTALLED_APPS = [
     "notifications",
     "moderation",
     "helpdesk",
+    # Sign-in throttling (docs/security.md): after the apps whose sign-ins it watches.
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -110,7 +113,11 @@ MIDDLEWARE = [
     "core.tz.TimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "livechat.middleware.FrameAncestorsMiddleware",
+    # The Content-Security-Policy and Permissions-Policy of every page (docs/security.md).
+    "csp.middleware.CSPMiddleware",
+    "core.security.PermissionsPolicyMiddleware",
+    # Sign-in throttling: its lock-out page for a locked sign-in (last, as axes asks).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -351,7 +358,11 @@ LIVECHAT_RESUME_MAX_EVENTS = env_int("LIVECHAT_RESUME_MAX_EVENTS", 2000)
 LIVECHAT_PRESENCE_TTL = env_int("LIVECHAT_PRESENCE_TTL", 60)
 LIVECHAT_TYPING_INTERVAL_MS = env_int("LIVECHAT_TYPING_INTERVAL_MS", 1000)
 
-AUTHENTICATION_BACKENDS = ["accounts.backends.RolesModelBackend"]
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out sign-in before the password is checked (docs/security.md).
+    "axes.backends.AxesStandaloneBackend",
+    "accounts.backends.RolesModelBackend",
+]
 CSRF_FAILURE_VIEW = "livechat.api.csrf_failure"
 # daphne's runserver reads these: a frame past the limit is refused by the protocol layer
 # from its header, before its payload is buffered (close code 1009).
@@ -387,6 +398,103 @@ SESSION_COOKIE_SAMESITE = os.environ.get("SESSION_COOKIE_SAMESITE", SESSION_COOK
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", SESSION_COOKIE_SAMESITE == "None")
 CSRF_COOKIE_SAMESITE = os.environ.get("CSRF_COOKIE_SAMESITE", CSRF_COOKIE_SAMESITE)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", CSRF_COOKIE_SAMESITE == "None")
+
+# --- Security (docs/security.md) -------------------------------------------------------------
+# LIVECHAT_HTTPS=1: the chat is served over HTTPS only (always so in production). It turns on
+# Secure cookies, HSTS and the redirect to https, each of which its own variable can still set.
+LIVECHAT_HTTPS = env_bool("LIVECHAT_HTTPS", False)
+if LIVECHAT_HTTPS:
+    SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
+    CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", True)
+# The page's scripts read the CSRF cookie to send it back in a header (static/livechat/dom.js),
+# so it cannot be HttpOnly; that would add nothing anyway (Django's docs: the token is in
+# every form). The session cookie is HttpOnly (above).
+CSRF_COOKIE_HTTPONLY = False
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 3600 if LIVECHAT_HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+# Off for `make run` (plain http); the proxy usually redirects already. Probes ask over http.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", LIVECHAT_HTTPS)
+SECURE_REDIRECT_EXEMPT = [r"^healthz/?$", r"^readyz/?$"]
+# Whether a request came over https: uvicorn takes it from X-Forwarded-Proto of the proxies
+# it trusts (--forwarded-allow-ips); a server that does not, behind a proxy that always sets
+# the header, needs SECURE_PROXY_SSL_HEADER=X-Forwarded-Proto.
+if os.environ.get("SECURE_PROXY_SSL_HEADER"):
+    SECURE_PROXY_SSL_HEADER = (
+        "HTTP_" + os.environ["SECURE_PROXY_SSL_HEADER"].strip().upper().replace("-", "_"),
+        "https",
+    )
+# Links to the wiki and elsewhere carry no address of a chat page.
+SECURE_REFERRER_POLICY = os.environ.get("SECURE_REFERRER_POLICY", "same-origin")
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"  # but /accounts/: accounts.middleware
+
+# Content-Security-Policy (django-csp): no inline script or style anywhere; the few inline
+# blocks left carry the request's nonce ({{ request.csp_nonce }}). The widget's view widens
+# frame-ancestors to LIVECHAT_EMBED_ORIGINS (livechat.views.room_embed). 'self' covers the
+# page's own ws:/wss: socket (CSP Level 3, tests/e2e/test_csp.py).
+from csp.constants import NONCE, NONE, SELF  # noqa: E402
+
+
+def _origin(url: str) -> str | None:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else None
+
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        # Forms post here; the wiki sign-in's POST redirects to the wiki's OAuth pages.
+        "form-action": [
+            SELF,
+            *filter(None, [_origin(os.environ.get("LIVECHAT_WIKI_OAUTH_REST", ""))]),
+        ],
+        "frame-ancestors": [NONE],
+    }
+}
+# Features no page of the chat uses, refused for it and anything it might frame
+# (core.security.PermissionsPolicyMiddleware).
+LIVECHAT_PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+    )
+}
+
+# Sign-in throttling (django-axes): FAILURE_LIMIT failed sign-ins for one account, or from one
+# address, lock that account or address out of signing in with a password for COOLOFF minutes
+# (a clear page, accounts.lockout); a successful sign-in clears its failures. It covers every
+# password sign-in: ours (/accounts/login/) and the admin's. The wiki's OAuth sign-in has no
+# password to guess. The address is REMOTE_ADDR, which uvicorn sets from X-Forwarded-For
+# of the proxies it trusts (--forwarded-allow-ips; docs/security.md): never from a header
+# a client could write itself.
+AXES_FAILURE_LIMIT = env_int("LIVECHAT_SIGNIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LIVECHAT_SIGNIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "core.security.client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_USERNAME_CALLABLE = "accounts.lockout.username_of"
+AXES_VERBOSE = False
 # The rooms newcomers ask in: mentors see their unread and online counts on every page.
 LIVECHAT_HELP_ROOMS = env_list("LIVECHAT_HELP_ROOMS", ["help-desk"])
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from csp.constants import SELF
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -91,7 +92,7 @@ def room_page(request: HttpRequest, slug: str) -> HttpResponse:
 def room_embed(request: HttpRequest, slug: str) -> HttpResponse:
     """The help-panel widget: the same conversation in a ~360×600 panel, meant for an
     iframe on the wiki. Only LIVECHAT_EMBED_ORIGINS may frame it (CSP frame-ancestors);
-    every other page refuses to be framed at all (livechat.middleware).
+    every other page refuses to be framed at all (frame-ancestors 'none').
 
     Signed out, it offers to sign in: wikis refuse to be framed, so through a popup, which
     hands the frame a token (accounts.widget_tokens) that the frame posts here when the
@@ -118,6 +119,9 @@ def room_embed(request: HttpRequest, slug: str) -> HttpResponse:
                 "popup_url": reverse("widget-sign-in"),
             },
         )
-    ancestors = " ".join(["'self'", *settings.LIVECHAT_EMBED_ORIGINS])
-    response["Content-Security-Policy"] = f"frame-ancestors {ancestors}"
+    # The page's Content-Security-Policy (settings.CONTENT_SECURITY_POLICY, django-csp)
+    # with the wiki's origins as the only ones that may frame it.
+    response._csp_replace = {  # type: ignore[attr-defined]
+        "frame-ancestors": [SELF, *settings.LIVECHAT_EMBED_ORIGINS]
+    }
     return response

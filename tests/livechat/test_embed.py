@@ -10,6 +10,12 @@ from tests.conftest import HOST
 pytestmark = pytest.mark.django_db
 
 
+def _directive(response, name: str) -> str:
+    """One directive of the page's Content-Security-Policy (the whole policy: test_csp)."""
+    directives = [d.strip() for d in response["Content-Security-Policy"].split(";")]
+    return next(d for d in directives if d.split()[0] == name)
+
+
 @pytest.fixture
 def client(alice):
     client = Client(HTTP_HOST=HOST)
@@ -21,8 +27,8 @@ def test_the_widget_may_be_framed_by_the_configured_origins_only(client, room, s
     settings.LIVECHAT_EMBED_ORIGINS = ["https://wiki.example.org"]
     response = client.get("/rooms/help-desk/embed/")
     assert response.status_code == 200
-    assert response["Content-Security-Policy"] == (
-        "frame-ancestors 'self' https://wiki.example.org"
+    assert (
+        _directive(response, "frame-ancestors") == "frame-ancestors 'self' https://wiki.example.org"
     )
     assert "X-Frame-Options" not in response
 
@@ -30,7 +36,7 @@ def test_the_widget_may_be_framed_by_the_configured_origins_only(client, room, s
 @pytest.mark.parametrize("url", ["/", "/rooms/help-desk/", "/api/rooms/", "/accounts/login/"])
 def test_every_other_page_refuses_to_be_framed(client, room, url):
     response = client.get(url)
-    assert response["Content-Security-Policy"] == "frame-ancestors 'none'"
+    assert _directive(response, "frame-ancestors") == "frame-ancestors 'none'"
     assert response["X-Frame-Options"] == "DENY"
 
 
