@@ -11,6 +11,7 @@ import hashlib
 import logging
 import re
 import time
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, timedelta
 from functools import lru_cache
@@ -261,10 +262,10 @@ class Variables(dict[str, Any]):
         return self
 
     def _text(self) -> str:
-        return self.attempt.text or ""
+        return _nfc(self.attempt.text or "")
 
     def _old_text(self) -> str:
-        return self.attempt.old_text or ""
+        return _nfc(self.attempt.old_text or "")
 
     def _action(self) -> str:
         return self.attempt.action
@@ -359,6 +360,13 @@ class Variables(dict[str, Any]):
             )
             self._profile = data if isinstance(data, dict) else {}
         return self._profile
+
+
+def _nfc(text: str) -> str:
+    """The text in Unicode NFC, as MediaWiki normalises every text its filters read, so a
+    rule pasted from the wiki with a composed "é" matches a message typed with a decomposed
+    one. (The message itself is stored as typed.)"""
+    return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
 
 
 def _changed_lines(old: str, new: str, sign: str) -> list[str]:

@@ -210,3 +210,11 @@ def test_every_variable_has_a_way_to_compute_it():
     for name in VARIABLES:
         assert callable(getattr(filters.Variables, f"_{name}", None)), name
     assert not set(VARIABLES) & UNSUPPORTED
+
+
+def test_filters_read_the_text_in_nfc_as_the_wiki_normalises_it(moderator, alice, room):
+    # A rule pasted from the wiki is NFC ("é" composed); a message typed with "e" and a
+    # combining accent must match it, as the same text saved on the wiki would.
+    save(moderator, 'new_wikitext contains "caf\u00e9" & text contains "caf\u00e9"', ["disallow"])
+    with pytest.raises(Filtered):
+        check_write(attempt(alice, room, "un cafe\u0301 ?"))
