@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -27,6 +28,8 @@ from django.core.cache import cache
 from django.db import connections
 from django.http import HttpRequest, HttpResponseBase, JsonResponse
 from django.utils.cache import add_never_cache_headers
+
+logger = logging.getLogger(__name__)
 
 HEALTH_PATH = "/healthz"
 READY_PATH = "/readyz"
@@ -170,7 +173,16 @@ def _healthz() -> JsonResponse:
 def _readyz(ok: bool, checks: dict[str, Any]) -> JsonResponse:
     failing = [name for name, result in checks.items() if not result["ok"]]
     body = {"status": "ok" if ok else "unavailable", "failing": failing, "checks": checks}
-    return _json(body, 200 if ok else 503)
+    response = _json(body, 200 if ok else 503)
+    if failing:
+        # One line that says what fails, in place of Django's bare "Service Unavailable".
+        logger.warning(
+            "not ready: %s",
+            "; ".join(f"{name}: {checks[name].get('error', '')}" for name in failing),
+            extra={"failing": failing},
+        )
+        response._has_been_logged = True  # type: ignore[attr-defined]
+    return response
 
 
 def _json(body: dict[str, Any], status: int) -> JsonResponse:

@@ -126,7 +126,7 @@ class _ProcessCollector(Collector):
 
 
 def scrape_registry() -> CollectorRegistry:
-    registry = CollectorRegistry(auto_describe=True)
+    registry = CollectorRegistry()
     if MULTIPROCESS:
         from prometheus_client import multiprocess
 
