@@ -31,6 +31,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError, Invalid
+from moderation.admin.wire import FILTER_ACTIONS, labels
 
 from .. import filters, wiki_filters
 from ..diff import word_diff
@@ -81,6 +82,11 @@ class AbuseFilterForm(forms.ModelForm):
                     "class": "mod-rule",
                     "spellcheck": "false",
                     "autocomplete": "off",
+                    # Code, not words in any language: screen readers and translation
+                    # tools leave it as written, and it reads left to right in Arabic.
+                    "lang": "zxx",
+                    "translate": "no",
+                    "dir": "ltr",
                 }
             ),
             "warn_message": forms.Textarea(attrs={"rows": 2}),
@@ -125,7 +131,7 @@ class AbuseFilterAdmin(ModeratorAdmin):
 
     @admin.display(description=_("actions"))
     def acts(self, abuse_filter: AbuseFilter) -> str:
-        return ", ".join(abuse_filter.actions) or str(_("log only"))
+        return action_labels(abuse_filter.actions)
 
     @admin.display(description=_("state"))
     def state(self, abuse_filter: AbuseFilter) -> SafeString | str:
@@ -341,6 +347,8 @@ class AbuseFilterAdmin(ModeratorAdmin):
     ) -> HttpResponse:
         abuse_filter = self.get_or_404(request, object_id)
         versions = list(abuse_filter.versions.select_related("author").order_by("-number"))
+        for version in versions:
+            version.action_labels = action_labels(version.actions)
         try:
             pair = chosen_pair(
                 {v.number for v in versions}, request.GET.get("from"), request.GET.get("to")
@@ -367,12 +375,17 @@ VERSION_FIELDS: list[tuple[str, Callable[[AbuseFilterVersion], object]]] = [
     (_("Name"), lambda v: v.name),
     (_("Description"), lambda v: v.description),
     (_("Enabled"), lambda v: str(_("yes") if v.enabled else _("no"))),
-    (_("Actions"), lambda v: ", ".join(v.actions) or str(_("log only"))),
+    (_("Actions"), lambda v: action_labels(v.actions)),
     (_("Warn message"), lambda v: v.options.get("warn_message", "")),
     (_("Throttle count"), lambda v: v.options.get("throttle_count")),
     (_("Throttle period (s)"), lambda v: v.options.get("throttle_period")),
     (_("Block duration (s)"), lambda v: v.options.get("block_duration")),
 ]
+
+
+def action_labels(actions: list[str]) -> str:
+    """A filter's stored actions by their labels, in the reader's language."""
+    return labels(FILTER_ACTIONS, actions) or str(_("log only"))
 
 
 def compare(old: AbuseFilterVersion, new: AbuseFilterVersion) -> dict[str, Any]:
