@@ -6,7 +6,7 @@ STAMP := $(VENV)/.requirements-installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup translations run test lint format e2e messages clean postgres redis smtp wiki wiki-stop
+.PHONY: setup translations run serve test lint format e2e messages clean postgres redis smtp wiki wiki-stop
 
 $(STAMP): requirements.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -46,6 +46,12 @@ run: translations
 	trap 'status=$$?; kill $$timers 2>/dev/null; wait $$timers || :; exit $$status' EXIT; \
 	trap 'exit 130' INT TERM; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# Production mode (docs/deployment.md): DEBUG off, migrate, collectstatic (hashed names,
+# served by WhiteNoise), uvicorn with a worker per core (one without REDIS_URL) and the
+# timers' worker beside it. Needs SECRET_KEY and ALLOWED_HOSTS in the environment.
+serve: translations
+	HOST=$(HOST) PORT=$(PORT) scripts/serve.sh
 
 # Optional outside services, installed and started on loopback (scripts/services.sh).
 postgres redis:

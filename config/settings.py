@@ -285,10 +285,13 @@ WHITENOISE_MAX_AGE = env_int("WHITENOISE_MAX_AGE", 60)
 # after SecurityMiddleware, as its docs ask: static files skip the rest.
 MIDDLEWARE.insert(0, "core.request_context.RequestIdMiddleware")
 MIDDLEWARE.insert(1, "core.health.HealthMiddleware")
+# An outage of the database or Redis answers 503 "try again" (core.outage), wherever it
+# struck: views, sessions, the user, the language. Outside all but the request id.
+MIDDLEWARE.insert(1, "core.outage.OutageMiddleware")
 if LIVECHAT_STATIC_MANIFEST:
     MIDDLEWARE.insert(
         MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
-        "whitenoise.middleware.WhiteNoiseMiddleware",
+        "core.staticfiles.StaticFilesMiddleware",  # WhiteNoise's, streaming for ASGI
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -325,6 +328,8 @@ LOGGING = {
         "django.channels.server": {"level": "WARNING"},
         # uvicorn's own lines through the same handler (it configured its own before).
         "uvicorn": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # Replaced by the application's own line with its request id (below).
+        "uvicorn.access": {"handlers": [], "level": "WARNING", "propagate": False},
     },
 }
 # One line per HTTP request (method, path, status, duration, request id) from

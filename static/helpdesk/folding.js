@@ -110,7 +110,13 @@ function linkTheArchive(slug) {
 }
 
 function addStyles() {
-  const href = new URL("./archive.css", import.meta.url).href;
+  // The stylesheet's address from the page ({% static %}): in production its name carries
+  // a content hash that this script, itself renamed, cannot work out.
+  const script = document.querySelector("script[data-styles][src*='folding']");
+  const href = new URL(
+    script ? script.dataset.styles : "./archive.css",
+    script ? location.href : import.meta.url,
+  ).href;
   if (!document.querySelector(`link[href="${href}"]`)) {
     document.head.append(el("link", { rel: "stylesheet", href }));
   }
