@@ -15,6 +15,7 @@ from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler  # noqa: 
 
 from accounts.socket_auth import WidgetTokenAuthMiddleware  # noqa: E402
 from core.i18n import SocketLanguageMiddleware  # noqa: E402
+from core.outage import SocketOutageMiddleware  # noqa: E402
 from core.request_context import SocketContextMiddleware  # noqa: E402
 from livechat.origin import SameOriginValidator  # noqa: E402
 from livechat.routing import websocket_routes  # noqa: E402
@@ -30,10 +31,14 @@ application = ProtocolTypeRouter(
         # The socket's id for its log lines, and the sockets and deliveries counted
         # (core.request_context), around everything else.
         "websocket": SocketContextMiddleware(
-            SameOriginValidator(
-                AuthMiddlewareStack(
-                    WidgetTokenAuthMiddleware(
-                        SocketLanguageMiddleware(URLRouter(websocket_routes()))
+            # An outage of the database or Redis ends a socket with an `unavailable` frame
+            # and "try again later", never silently (core.outage, docs/operations.md).
+            SocketOutageMiddleware(
+                SameOriginValidator(
+                    AuthMiddlewareStack(
+                        WidgetTokenAuthMiddleware(
+                            SocketLanguageMiddleware(URLRouter(websocket_routes()))
+                        )
                     )
                 )
             )

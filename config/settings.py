@@ -142,7 +142,12 @@ TEMPLATES = [
 
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    # Health checks: a kept connection that died with a database restart or failover is
+    # replaced before the next request uses it, instead of failing it (docs/operations.md
+    # "Faults").
+    DATABASES = {
+        "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
+    }
 else:
     DATABASES = {
         "default": {
@@ -291,7 +296,7 @@ MIDDLEWARE.insert(1, "core.outage.OutageMiddleware")
 if LIVECHAT_STATIC_MANIFEST:
     MIDDLEWARE.insert(
         MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
-        "core.staticfiles.StaticFilesMiddleware",  # WhiteNoise's, streaming for ASGI
+        "whitenoise.middleware.WhiteNoiseMiddleware",
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -328,8 +333,6 @@ LOGGING = {
         "django.channels.server": {"level": "WARNING"},
         # uvicorn's own lines through the same handler (it configured its own before).
         "uvicorn": {"handlers": ["console"], "level": "INFO", "propagate": False},
-        # Replaced by the application's own line with its request id (below).
-        "uvicorn.access": {"handlers": [], "level": "WARNING", "propagate": False},
     },
 }
 # One line per HTTP request (method, path, status, duration, request id) from
@@ -347,6 +350,9 @@ LIVECHAT_READY_MAX_TIMER_LAG = env_int("LIVECHAT_READY_MAX_TIMER_LAG", 600)
 
 # --- The chat's own settings -------------------------------------------------------------
 LIVECHAT_MAX_MESSAGE_LENGTH = env_int("LIVECHAT_MAX_MESSAGE_LENGTH", 4000)
+# While the database or Redis is down, writes answer "unavailable": retry after this many
+# seconds (HTTP Retry-After, the socket's retry_after; docs/operations.md "Faults").
+LIVECHAT_UNAVAILABLE_RETRY_SECONDS = env_int("LIVECHAT_UNAVAILABLE_RETRY_SECONDS", 5)
 # A socket frame larger than this is refused before it is parsed (the ASGI server also
 # refuses frames past its own limit without buffering them; see docs/deployment).
 LIVECHAT_MAX_FRAME_BYTES = env_int("LIVECHAT_MAX_FRAME_BYTES", 64 * 1024)

@@ -50,3 +50,8 @@ class Conflict(DomainError, code="conflict", status=409): ...
 
 class Resync(DomainError, code="resync", status=410):
     """The events asked for are no longer in the log: fetch history again."""
+
+
+class Unavailable(DomainError, code="unavailable", status=503):
+    """The database or Redis cannot be reached for now: nothing was refused, try again
+    (``retry_after`` seconds; core.outage)."""

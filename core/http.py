@@ -12,6 +12,7 @@ from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 
 from .errors import DomainError, Forbidden, Invalid
+from .outage import OUTAGE_ERRORS, log_outage, unavailable_response
 
 View = Callable[..., JsonResponse]
 
@@ -42,6 +43,10 @@ def api_view(*methods: str) -> Callable[[View], View]:
                 return view(request, *args, **kwargs)
             except DomainError as error:
                 return error_response(error)
+            except OUTAGE_ERRORS as error:
+                # The database or Redis is down: "try again", not a 500 (core.outage).
+                log_outage(error, request.path)
+                return unavailable_response(request)
 
         return wrapper
 

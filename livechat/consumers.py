@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import random
 import time
 from typing import Any
 
@@ -22,10 +23,12 @@ from django.utils.translation import gettext as _
 from accounts.roles import is_moderator, public_user
 from core import i18n, metrics
 from core.errors import DomainError, Invalid, NotFound, Resync
+from core.outage import is_outage, log_outage, unavailable
 from core.params import require_cursor
 
 from . import selectors
 from .broadcast import room_group, user_group
+from .catchup import latest_event_id
 from .delivery import EventCursor
 from .events import EventFrames, dumps
 from .frames import (
@@ -44,6 +47,10 @@ logger = logging.getLogger(__name__)
 
 # Close codes sent before accept() refuse the handshake (HTTP 403 to the client).
 CLOSE_ROOM_NOT_FOUND = 4404
+# After an `unavailable` error frame, when the socket cannot go on without the database or
+# Redis (its handshake, a resume, a gap to fill): "try again later" (RFC 6455). The client
+# reconnects with its backoff and resumes from its last event id.
+CLOSE_TRY_AGAIN_LATER = 1013
 
 
 class LeanDispatch(AsyncWebsocketConsumer):
@@ -74,9 +81,30 @@ class RoomConsumer(LeanDispatch):
         self.user = self.scope.get("user")
         self.heartbeat: asyncio.Task[None] | None = None
         self.presence_member: str | None = None
+        self.accepted = False
+        # Live events, resume and gap fills forward one at a time: the heartbeat's catch-up
+        # runs beside the channel layer's messages.
+        self.delivery_lock = asyncio.Lock()
         if self.user is None or not self.user.is_authenticated:
             await self.close()
             return
+        try:
+            await self.join()
+        except Exception as error:
+            if not is_outage(error):
+                raise
+            # The database or Redis is down: say so, then close "try again later"; the
+            # client's backoff brings it back and its resume fills in what it missed.
+            log_outage(error, "socket connect")
+            if hasattr(self, "group"):
+                await self.leave_groups()
+            self.presence_member = None
+            if self.heartbeat is not None:
+                self.heartbeat.cancel()
+                self.heartbeat = None
+            await self.give_up_for_now()
+
+    async def join(self) -> None:
         try:
             room = await database_sync_to_async(selectors.get_room)(
                 self.scope["url_route"]["kwargs"]["slug"]
@@ -97,6 +125,7 @@ class RoomConsumer(LeanDispatch):
         await database_sync_to_async(selectors.refresh_event_cursor)(room)
         self.cursor = EventCursor(joined_at=room.last_event_id)
         await self.accept()
+        self.accepted = True
 
         self.presence_member = member_key(self.channel_name, self.me)
         await store().touch(room.pk, self.presence_member)
@@ -111,8 +140,15 @@ class RoomConsumer(LeanDispatch):
                 "online": online,
             }
         )
-        await self.broadcast_presence(online)
         self.heartbeat = asyncio.create_task(self.keep_presence())
+        try:
+            await self.broadcast_presence(online)
+        except Exception as error:
+            # The socket works once it said hello; telling the others is best effort (the
+            # heartbeat keeps this socket in the list, and their next hello shows it).
+            if not is_outage(error):
+                raise
+            log_outage(error, "presence on connect")
         # Apps that prepare for this person's writes (moderation: the wiki's blocks).
         # After the hello, so the page shows the room without waiting for them.
         for hook in connect_hooks():
@@ -129,8 +165,7 @@ class RoomConsumer(LeanDispatch):
         if self.presence_member is not None:
             # Leave the groups first: that must happen even if presence cannot be updated
             # (its entry then ages out within the TTL).
-            await self.channel_layer.group_discard(self.group, self.channel_name)
-            await self.channel_layer.group_discard(user_group(self.user.pk), self.channel_name)
+            await self.leave_groups()
             try:
                 await store().leave(self.room.pk, self.presence_member)
                 await store().leave_socket(self.user.pk, self.channel_name)
@@ -148,16 +183,42 @@ class RoomConsumer(LeanDispatch):
     async def keep_presence(self) -> None:
         """Refresh this socket's presence and prune sockets that died without a goodbye."""
         interval = settings.LIVECHAT_PRESENCE_TTL / 3
+        # The first beat at a random point of the interval: after a reconnect storm the
+        # sockets' refreshes (and catch-up reads) spread out instead of coming together.
+        await asyncio.sleep(interval * random.uniform(0.5, 1))
         while True:
-            await asyncio.sleep(interval)
             try:
                 await store().touch(self.room.pk, self.presence_member or "")
                 await store().touch_socket(self.user.pk, self.channel_name)
                 if await store().prune(self.room.pk):
                     await self.broadcast_presence(await store().online(self.room.pk))
-            except Exception:
+            except Exception as error:
                 # Presence is best effort; a Redis hiccup must not kill the socket.
-                logger.exception("presence refresh failed")
+                if is_outage(error):
+                    log_outage(error, "presence refresh")
+                else:
+                    logger.exception("presence refresh failed")
+            await self.catch_up(max_age=interval / 2)
+            await asyncio.sleep(interval)
+
+    async def catch_up(self, *, max_age: float) -> None:
+        """Forward events committed but never delivered live. A gap is normally noticed
+        when the next event arrives; but events published while Redis restarted (or
+        while this process' subscription was reconnecting) are lost, and if nothing is
+        written after them no later event reveals the gap. The room's newest id is read
+        at most once per room and process per ``max_age`` (livechat.catchup)."""
+        try:
+            latest = await latest_event_id(self.room.pk, max_age=max_age)
+        except Exception as error:
+            if not is_outage(error):
+                raise
+            log_outage(error, "catch-up")
+            return
+        async with self.delivery_lock:
+            missing = range(self.cursor.delivered + 1, latest + 1)
+            if missing:
+                metrics.GAPS_FILLED.inc()
+                await self.fill_gap_or_close(missing)
 
     async def broadcast_presence(self, online: list[dict[str, Any]]) -> None:
         await self.channel_layer.group_send(
@@ -177,6 +238,16 @@ class RoomConsumer(LeanDispatch):
             await self.handle(frame)
         except DomainError as error:
             await self.send_error(error, answers=_answers(frame))
+        except Exception as error:
+            if not is_outage(error):
+                raise
+            # Nothing was refused: the database or Redis is down. The client keeps the
+            # frame and sends it again (same client_id: never twice; docs/api.md).
+            log_outage(error, f"frame {frame['type']}")
+            await self.send_error(unavailable(), answers=_answers(frame))
+            if frame["type"] == "resume":
+                # The client waits for its missed events: reconnect and resume later.
+                await self.close(code=CLOSE_TRY_AGAIN_LATER)
 
     async def handle(self, frame: Frame) -> None:
         kind = frame["type"]
@@ -184,7 +255,9 @@ class RoomConsumer(LeanDispatch):
             await self.on_typing()
             return
         if kind == "resume":
-            await self.replay(require_cursor(frame.get("after_event_id"), field="after_event_id"))
+            after = require_cursor(frame.get("after_event_id"), field="after_event_id")
+            async with self.delivery_lock:
+                await self.replay(after)
             return
         handler = handler_for(kind)
         if handler is None:
@@ -233,18 +306,36 @@ class RoomConsumer(LeanDispatch):
     # -- channel-layer messages ------------------------------------------------------------
 
     async def room_event(self, message: dict[str, Any]) -> None:
-        event_id: int = message["event_id"]
-        if self.cursor.is_stale(event_id):
-            return  # already forwarded (live or by a gap fill)
-        missing = self.cursor.gap_before(event_id)
-        if missing:
-            metrics.GAPS_FILLED.inc()
+        async with self.delivery_lock:
+            event_id: int = message["event_id"]
+            if self.cursor.is_stale(event_id):
+                return  # already forwarded (live or by a gap fill)
+            missing = self.cursor.gap_before(event_id)
+            if missing:
+                metrics.GAPS_FILLED.inc()
+                if not await self.fill_gap_or_close(missing):
+                    return
+            text = (
+                message["moderator"]
+                if self.moderator and message["moderator"]
+                else message["public"]
+            )
+            await self.send(text_data=text)
+            self.cursor.advance(event_id)
+
+    async def fill_gap_or_close(self, missing: range) -> bool:
+        """fill_gap; False (and the socket closing "try again later") when the log cannot
+        be read: forwarding what comes after the gap would break the order, and the
+        client's resume after reconnecting fills it."""
+        try:
             await self.fill_gap(missing)
-        text = (
-            message["moderator"] if self.moderator and message["moderator"] else message["public"]
-        )
-        await self.send(text_data=text)
-        self.cursor.advance(event_id)
+        except Exception as error:
+            if not is_outage(error):
+                raise
+            log_outage(error, "gap fill")
+            await self.give_up_for_now()
+            return False
+        return True
 
     async def fill_gap(self, missing: range) -> None:
         """The layer dropped or reordered frames: forward the missing ones from the log."""
@@ -283,6 +374,32 @@ class RoomConsumer(LeanDispatch):
 
     async def send_error(self, error: DomainError, answers: dict[str, Any] | None = None) -> None:
         await self.send_frame({"type": "error", **error.as_dict(), **(answers or {})})
+
+    async def give_up_for_now(self) -> None:
+        """An `unavailable` error frame, then close "try again later"."""
+        if not self.accepted:
+            # A handshake refused outright would look like a 403 (signed out) to the page.
+            await self.accept()
+            self.accepted = True
+        await self.send_error(
+            unavailable(
+                _(
+                    "The chat cannot reach its database or its message service. "
+                    "Reconnecting in a few seconds."
+                )
+            )
+        )
+        await self.close(code=CLOSE_TRY_AGAIN_LATER)
+
+    async def leave_groups(self) -> None:
+        for group in (self.group, user_group(self.user.pk)):
+            try:
+                await self.channel_layer.group_discard(group, self.channel_name)
+            except Exception as error:
+                if not is_outage(error):
+                    raise
+                # The pub/sub layer forgets the channel's groups locally all the same.
+                log_outage(error, "leaving groups")
 
 
 def _answers(frame: dict[str, Any]) -> dict[str, Any]:
