@@ -296,7 +296,7 @@ MIDDLEWARE.insert(1, "core.outage.OutageMiddleware")
 if LIVECHAT_STATIC_MANIFEST:
     MIDDLEWARE.insert(
         MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
-        "whitenoise.middleware.WhiteNoiseMiddleware",
+        "core.staticfiles.StaticFilesMiddleware",  # WhiteNoise's, streaming for ASGI
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -333,6 +333,8 @@ LOGGING = {
         "django.channels.server": {"level": "WARNING"},
         # uvicorn's own lines through the same handler (it configured its own before).
         "uvicorn": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # Replaced by the application's own line with its request id (below).
+        "uvicorn.access": {"handlers": [], "level": "WARNING", "propagate": False},
     },
 }
 # One line per HTTP request (method, path, status, duration, request id) from
