@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,6 +17,7 @@ from livechat import actions
 from livechat.models import Room
 from moderation.models import AbuseFilter
 from tests.conftest import make_user
+from tests.e2e.axe import AXE, inject_axe
 from tests.e2e.conftest import require_browser, sign_in, watch
 from tests.moderation.test_filter_import import PILLS, PILLS_RULE, ensure
 from tests.servers import Server, asgi_server
@@ -26,7 +26,6 @@ from tests.wiki.conftest import LocalWiki, local_wiki  # noqa: F401 (the fixture
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 ADD_PATH = "/admin/moderation/abusefilter/add/"
-AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 
 
 @pytest.fixture(scope="module")
@@ -116,7 +115,7 @@ def test_errors_show_in_place_as_you_type_and_names_complete_from_the_keyboard(
 
     # axe-core on the editor as it stands (colours of the tokens included), when installed.
     if AXE.exists():
-        page.add_script_tag(path=str(AXE))
+        inject_axe(page)
         violations = page.evaluate(
             "() => axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']})"
             ".then(r => r.violations.filter(v => ['serious', 'critical'].includes(v.impact))"
