@@ -7,6 +7,7 @@
 #   WEB_CONCURRENCY  workers (default: the cores, `nproc`); more than one needs REDIS_URL
 #   HOST, PORT       where to listen (127.0.0.1:8000: the reverse proxy is in front)
 #   FORWARDED_ALLOW_IPS  proxies whose X-Forwarded-For/-Proto are believed (127.0.0.1)
+#   COLLECTSTATIC    1 (default); 0 when the image collected them at build
 #   RUN_TIMERS       1 (default): run `manage.py run_timers` beside the server and stop it
 #                    with it; 0 when the timers run as their own service (systemd, compose)
 set -euo pipefail
@@ -43,7 +44,10 @@ if [ -n "${PROMETHEUS_MULTIPROC_DIR:-}" ]; then
 fi
 
 "$PY" manage.py migrate --noinput
-"$PY" manage.py collectstatic --noinput --verbosity 0
+# COLLECTSTATIC=0 where the files were collected already (the container image, at build).
+if [ "${COLLECTSTATIC:-1}" = 1 ]; then
+  "$PY" manage.py collectstatic --noinput --verbosity 0
+fi
 
 frame_limit=${LIVECHAT_MAX_FRAME_BYTES:-65536}
 server=(
