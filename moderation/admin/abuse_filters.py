@@ -268,19 +268,24 @@ class AbuseFilterAdmin(ModeratorAdmin):
         """The wiki's public filters, each with an Import button (or the filter it became
         here); the wiki down or not configured is said on the page."""
         try:
-            entries, problem = wiki_filters.listing(), ""
+            entries, problem = wiki_filters.listing(), None
         except DomainError as error:  # WikiOff, WikiDown
-            entries, problem = [], error.detail
+            entries, problem = [], error
         return self._wiki_page(request, entries=entries, problem=problem)
 
-    def _wiki_page(self, request: HttpRequest, **context: Any) -> HttpResponse:
+    def _wiki_page(
+        self, request: HttpRequest, *, problem: DomainError | None = None, **context: Any
+    ) -> HttpResponse:
         response = self.render(
             request,
             "admin/moderation/abusefilter/wiki.html",
             title=_("Import from the wiki"),
+            problem=problem.detail if problem else "",
             **context,
         )
-        if context.get("problem"):
+        # The wiki down is a 503 (try again later); no wiki configured is a page that says
+        # so, as this chat is set up, not an error.
+        if isinstance(problem, wiki_filters.WikiDown):
             response.status_code = 503
         return response
 
@@ -303,10 +308,10 @@ class AbuseFilterAdmin(ModeratorAdmin):
             try:
                 preview = wiki_filters.preview(wiki_id, limit=limit)
             except DomainError as again:
-                return self._wiki_page(request, entries=[], problem=again.detail)
+                return self._wiki_page(request, entries=[], problem=again)
             return self._wiki_preview(request, preview, refusal=error.detail)
         except DomainError as error:  # WikiOff, WikiDown
-            return self._wiki_page(request, entries=[], problem=error.detail)
+            return self._wiki_page(request, entries=[], problem=error)
         abuse_filter = imported.abuse_filter
         if imported.created:
             messages.success(
