@@ -28,6 +28,7 @@ from django.core.cache import cache
 from django.db import connections
 from django.http import HttpRequest, HttpResponseBase, JsonResponse
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
 
 logger = logging.getLogger(__name__)
 
@@ -68,7 +69,7 @@ def _cache() -> dict[str, Any]:
     key = f"readyz:{uuid.uuid4().hex}"
     cache.set(key, "1", timeout=10)
     if cache.get(key) != "1":
-        raise RuntimeError("the cache did not return what was just stored")
+        raise RuntimeError(_("the cache did not return what was just stored"))
     cache.delete(key)
     return {}
 
@@ -78,14 +79,14 @@ async def _channel_layer() -> dict[str, Any]:
 
     layer = get_channel_layer()
     if layer is None:
-        raise RuntimeError("no channel layer is configured")
+        raise RuntimeError(_("no channel layer is configured"))
     channel = await layer.new_channel("readyz.")
     nonce = uuid.uuid4().hex
     try:
         await layer.send(channel, {"type": "readyz.ping", "nonce": nonce})
         message = await layer.receive(channel)
         if message.get("nonce") != nonce:
-            raise RuntimeError("the channel layer returned another message")
+            raise RuntimeError(_("the channel layer returned another message"))
     finally:
         await _release(layer, channel)
     return {}
@@ -96,7 +97,7 @@ async def _release(layer: Any, channel: str) -> None:
     # when a receive on it is cancelled (the pub/sub layer would otherwise stay subscribed
     # to every probe's channel).
     task = asyncio.ensure_future(layer.receive(channel))
-    for _ in range(5):
+    for _step in range(5):
         await asyncio.sleep(0)
     task.cancel()
     with contextlib.suppress(asyncio.CancelledError, Exception):
@@ -115,8 +116,11 @@ def _timers() -> dict[str, Any]:
     limit = settings.LIVECHAT_READY_MAX_TIMER_LAG
     if limit and lag > limit:
         raise _Failed(
-            f"the oldest due timer is {lag:.0f} s late (limit {limit} s): "
-            "is `manage.py run_timers` running?",
+            _(
+                "the oldest due timer is %(lag)d s late (limit %(limit)d s): "
+                "is `manage.py run_timers` running?"
+            )
+            % {"lag": lag, "limit": limit},
             detail,
         )
     return detail
@@ -142,7 +146,7 @@ async def _run(name: str, check: Check, timeout: float) -> dict[str, Any]:
         detail = await asyncio.wait_for(check(), timeout)
         result: dict[str, Any] = {"ok": True, **detail}
     except TimeoutError:
-        result = {"ok": False, "error": f"no answer within {timeout:g} s"}
+        result = {"ok": False, "error": _("no answer within %(timeout)g s") % {"timeout": timeout}}
     except _Failed as failure:
         result = {"ok": False, "error": str(failure), **failure.detail}
     except Exception as error:
