@@ -74,6 +74,7 @@ class LeanDispatch(AsyncWebsocketConsumer):
 class RoomConsumer(LeanDispatch):
     room: Room
     cursor: EventCursor
+    closing = False
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -154,8 +155,11 @@ class RoomConsumer(LeanDispatch):
         for hook in connect_hooks():
             try:
                 await database_sync_to_async(hook)(self.context)
-            except Exception:
-                logger.exception("socket-opened hook %r failed", hook)
+            except Exception as error:
+                if is_outage(error):
+                    log_outage(error, f"socket-opened hook {hook.__qualname__}")
+                else:
+                    logger.exception("socket-opened hook %r failed", hook)
 
     async def disconnect(self, code: int) -> None:
         if self.heartbeat is not None:
@@ -170,15 +174,21 @@ class RoomConsumer(LeanDispatch):
                 await store().leave(self.room.pk, self.presence_member)
                 await store().leave_socket(self.user.pk, self.channel_name)
                 await self.broadcast_presence(await store().online(self.room.pk))
-            except Exception:
-                logger.exception("presence update on disconnect failed")
+            except Exception as error:
+                if is_outage(error):
+                    log_outage(error, "presence update on disconnect")
+                else:
+                    logger.exception("presence update on disconnect failed")
             # Apps that care when a person's socket closes (the help desk: a claim lapses
             # soon after the claimer's last socket is gone).
             for hook in disconnect_hooks():
                 try:
                     await database_sync_to_async(hook)(self.context)
-                except Exception:
-                    logger.exception("socket-closed hook %r failed", hook)
+                except Exception as error:
+                    if is_outage(error):
+                        log_outage(error, f"socket-closed hook {hook.__qualname__}")
+                    else:
+                        logger.exception("socket-closed hook %r failed", hook)
 
     async def keep_presence(self) -> None:
         """Refresh this socket's presence and prune sockets that died without a goodbye."""
@@ -366,6 +376,21 @@ class RoomConsumer(LeanDispatch):
             await self.send(text_data=message["frame"])
 
     # -- helpers ---------------------------------------------------------------------------
+
+    async def send(
+        self, text_data: str | None = None, bytes_data: bytes | None = None, close: bool = False
+    ) -> None:
+        # Once this socket closed itself ("try again later"), frames still queued for it
+        # (live events, answers to frames already received) have nowhere to go: the ASGI
+        # server refuses a send after the close.
+        if self.closing:
+            return
+        await super().send(text_data=text_data, bytes_data=bytes_data, close=close)
+
+    async def close(self, code: int | bool | None = None, reason: str | None = None) -> None:
+        if not self.closing:
+            await super().close(code=code, reason=reason)
+        self.closing = True
 
     async def send_frame(self, frame: dict[str, Any]) -> None:
         if frame["type"] == "resync":
