@@ -249,6 +249,13 @@ export class ChatRoom {
 
   onError(frame) {
     const detail = frame.detail || gettext("Something went wrong.");
+    // The server cannot reach its database or Redis for a moment. A send stays queued
+    // and goes again by itself (sending.js); a socket told so closes "try again later"
+    // and the connection banner says it is reconnecting: no error to show for either.
+    if (frame.code === "unavailable" && !frame.message_id) {
+      if (frame.client_id) this.sender.refused(frame, detail);
+      return;
+    }
     // A block refuses every write (send, edit, reaction, report) until it ends: say so
     // next to the message box, whatever was refused, and keep saying it.
     if (frame.code === "blocked") this.ui?.showRefusal(detail);

@@ -3,6 +3,8 @@
 // once, so after any doubt (a dropped socket, a reload) the whole queue is simply sent
 // again with the same ids. A send the server refuses leaves the queue and is shown with the
 // reason; it is never retried by itself, since a block or a filter would refuse it again.
+// An `unavailable` answer is not a refusal: the database or Redis is down for a moment, so
+// the entry stays queued and goes again after the server's `retry_after`, with jitter.
 //
 // No DOM: the socket (`send`), the "being sent" list (`view`) and the message box
 // (`restoreDraft`) are injected.
@@ -19,13 +21,25 @@ export class Sender {
    *                                         empty message box (a blocked send)
    * @param {Function} [options.onQueued]    (entry) => a send found no live socket: it
    *                                         waits (the page says so in its banner)
+   * @param {Function} [options.later]       (fn, ms) => run fn after ms (setTimeout)
+   * @param {Function} [options.random]      () => a number in [0, 1) (Math.random)
    */
-  constructor({ outbox, send, view, restoreDraft = () => false, onQueued = () => {} }) {
+  constructor({
+    outbox,
+    send,
+    view,
+    restoreDraft = () => false,
+    onQueued = () => {},
+    later = (fn, ms) => setTimeout(fn, ms),
+    random = Math.random,
+  }) {
     this.outbox = outbox;
     this.send = send;
     this.view = view;
     this.restoreDraft = restoreDraft;
     this.onQueued = onQueued;
+    this.later = later;
+    this.random = random;
     /** client_id -> entry shown in the "being sent" list (the outbox's, or a refused one) */
     this.pending = new Map();
   }
@@ -101,12 +115,26 @@ export class Sender {
   refused(frame, detail) {
     const entry = this.pending.get(frame.client_id);
     if (!entry) return false;
+    if (frame.code === "unavailable") return this.postpone(entry, frame.retry_after);
     this.outbox.remove(entry.clientId);
     if (frame.code === "blocked" && this.restoreDraft(entry.body)) {
       this.discard(entry.clientId);
       return true;
     }
     this.view.show(entry, "failed", detail, frame);
+    return true;
+  }
+
+  /** The server could not take it now (`unavailable`): still queued, sent again with the
+   * same client_id after `retryAfter` seconds, jittered (half to one and a half times) so
+   * that every page does not come back in the same instant. A hello in between resends
+   * it anyway; the server answers a repeat with the first ack, never a second message. */
+  postpone(entry, retryAfter) {
+    this.view.show(entry, "queued");
+    const delayMs = retryDelay(retryAfter, this.random);
+    this.later(() => {
+      if (this.outbox.has(entry.clientId)) this.dispatch(entry);
+    }, delayMs);
     return true;
   }
 
@@ -138,4 +166,11 @@ export class Sender {
     this.pending.delete(clientId);
     this.view.remove(clientId);
   }
+}
+
+/** Milliseconds before resending after `unavailable`: the server's hint (seconds; 5 when
+ * it gave none), between half and one and a half times it. */
+export function retryDelay(retryAfter, random = Math.random) {
+  const seconds = Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : 5;
+  return seconds * 1000 * (0.5 + random());
 }

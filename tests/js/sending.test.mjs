@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { beforeEach, describe, it } from "node:test";
 
 import { Outbox } from "../../static/livechat/outbox.js";
-import { Sender } from "../../static/livechat/sending.js";
+import { retryDelay, Sender } from "../../static/livechat/sending.js";
 import { MemoryStorage } from "./fakes.mjs";
 
 const KEY = "livechat:outbox:help-desk:7";
@@ -192,5 +192,58 @@ describe("Sender and Outbox", () => {
 
   it("answers false to an error that is not about one of its sends", () => {
     assert.equal(t.sender.refused({ code: "invalid", client_id: "c-x" }, "No."), false);
+  });
+});
+
+describe("Sender: the server is unavailable for a moment", () => {
+  it("keeps the entry and sends it again, same client_id, after the jittered hint", () => {
+    const timers = [];
+    const storage = new MemoryStorage();
+    const outbox = new Outbox(KEY, { storage, newId: () => "c-1" });
+    const frames = [];
+    const shown = new Map();
+    const sender = new Sender({
+      outbox,
+      send: (frame) => frames.push(frame) > 0,
+      view: { show: (entry, state) => shown.set(entry.clientId, state), remove: () => {} },
+      later: (fn, ms) => timers.push({ fn, ms }),
+      random: () => 0.25,
+    });
+    sender.submit("Hello");
+    assert.equal(
+      sender.refused({ code: "unavailable", client_id: "c-1", retry_after: 2 }, "Try again."),
+      true,
+    );
+    assert.equal(shown.get("c-1"), "queued");
+    assert.equal(sender.queued, 1); // still in the outbox (and in storage)
+    assert.equal(JSON.parse(storage.getItem(KEY)).length, 1);
+    assert.deepEqual(timers.map((t) => t.ms), [1500]); // 2 s × (0.5 + 0.25)
+    timers[0].fn();
+    assert.deepEqual(frames.map((f) => f.client_id), ["c-1", "c-1"]);
+    sender.ack({ client_id: "c-1", message_id: 9, event_id: 3 }, false);
+    assert.equal(sender.queued, 0);
+  });
+
+  it("does not resend what was acknowledged meanwhile", () => {
+    const timers = [];
+    const outbox = new Outbox(KEY, { newId: () => "c-1" });
+    const frames = [];
+    const sender = new Sender({
+      outbox,
+      send: (frame) => frames.push(frame) > 0,
+      view: { show: () => {}, remove: () => {} },
+      later: (fn, ms) => timers.push({ fn, ms }),
+    });
+    sender.submit("Hello");
+    sender.refused({ code: "unavailable", client_id: "c-1" }, "Try again.");
+    sender.ack({ client_id: "c-1", message_id: 9, event_id: 3 }, false); // a hello's resend
+    timers[0].fn();
+    assert.equal(frames.length, 1);
+  });
+
+  it("waits between half and one and a half times the hint, 5 s without one", () => {
+    assert.equal(retryDelay(4, () => 0), 2000);
+    assert.equal(retryDelay(4, () => 0.999999) < 6000, true);
+    assert.equal(retryDelay(undefined, () => 0.5), 5000);
   });
 });
