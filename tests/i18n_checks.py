@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 from django.template.base import DebugLexer, TokenType
 
@@ -192,23 +193,27 @@ class _TemplateText(HTMLParser):
         self.findings.append(Finding(self.path, line, _visible(data), "text"))
 
 
-def _template_source(name: str) -> str | None:
+def _template_source(name: str, skip: tuple[Any, ...] = ()) -> tuple[str, Any] | None:
+    """The source and origin of template ``name``, skipping the origins in ``skip``: as
+    Django's {% extends %} does, so that a project template extending the same name (our
+    admin/base_site.html extends Django's) leads on to the one it extends."""
     from django.template import TemplateDoesNotExist, engines
 
     try:
-        template = engines["django"].engine.get_template(name)
+        template, origin = engines["django"].engine.find_template(name, skip=list(skip))
     except TemplateDoesNotExist:
         return None
-    return template.source
+    return template.source, origin
 
 
-def block_slots(name: str, _seen: frozenset[str] = frozenset()) -> dict[str, AttributeSlot]:
+def block_slots(name: str, _skip: tuple[Any, ...] = ()) -> dict[str, AttributeSlot]:
     """For template ``name`` and what it extends: the blocks that fill attribute values."""
-    source = _template_source(name)
-    if source is None or name in _seen:
+    found = _template_source(name, _skip)
+    if found is None:
         return {}
+    source, origin = found
     parsed = skeleton(source)
-    slots = block_slots(parsed.extends, _seen | {name}) if parsed.extends else {}
+    slots = block_slots(parsed.extends, (*_skip, origin)) if parsed.extends else {}
     parser = _TemplateText(name, parsed.blocks)
     parser.feed(parsed.text)
     parser.close()
