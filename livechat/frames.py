@@ -12,6 +12,7 @@ livechat registers the chat's frames (livechat.socket_frames); moderation its ow
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -99,12 +100,27 @@ def parse_frame(text: str | None) -> Frame:
     if len(text) * 4 > limit and len(text.encode("utf-8", "surrogatepass")) > limit:
         raise TooLong(_("The frame is larger than %(limit)d bytes.") % {"limit": limit})
     try:
-        frame = json.loads(text)
+        # NaN, Infinity and numbers past a float's range (1e400) are refused: echoed back
+        # in an error frame (its client_id, message_id) they would make it non-JSON for
+        # the browser's JSON.parse.
+        frame = json.loads(text, parse_constant=_not_json, parse_float=_finite_float)
     except ValueError:
         raise Invalid(_("The frame is not valid JSON.")) from None
     if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
         raise Invalid(_('A frame must be a JSON object with a "type".'))
     return frame
+
+
+def _not_json(word: str) -> float:
+    # Python reads these words; JSON (and the browser's JSON.parse) does not.
+    raise Invalid(_("The frame is not valid JSON."))
+
+
+def _finite_float(text: str) -> float:
+    number = float(text)
+    if not math.isfinite(number):
+        raise Invalid(_("The frame holds a number too large to use."))
+    return number
 
 
 def handler_for(frame_type: str) -> FrameHandler | None:
