@@ -106,6 +106,10 @@ def parse_frame(text: str | None) -> Frame:
         frame = json.loads(text, parse_constant=_not_json, parse_float=_finite_float)
     except ValueError:
         raise Invalid(_("The frame is not valid JSON.")) from None
+    except RecursionError:
+        # Thousands of nested brackets fit under the size limit; json gives up on them
+        # with RecursionError, which would otherwise end the socket.
+        raise Invalid(_("The frame is nested too deeply.")) from None
     if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
         raise Invalid(_('A frame must be a JSON object with a "type".'))
     return frame

@@ -320,6 +320,8 @@ async def helpdesk_prober(open_socket, fuzzer) -> Prober:
 @example(raw=b"\x00\xff")
 @example(raw='{"type": "read", "message_id": 1e400}')
 @example(raw='{"type": "message.send", "body": "x", "client_id": NaN}')
+@example(raw="[" * 10_000 + "]" * 10_000)
+@example(raw='{"type": "read", "message_id": ' + "[" * 5_000 + "]" * 5_000 + "}")
 async def test_it_answers_any_frame_on_the_room_socket_and_stays_open(
     room_prober: Prober, raw: str | bytes
 ) -> None:
@@ -355,6 +357,7 @@ async def test_it_names_the_field_of_a_wrong_value_on_the_room_socket(
 
 @FUZZ
 @given(raw=raw_frames(HELPDESK_FRAMES))
+@example(raw="[" * 10_000 + "]" * 10_000)
 async def test_it_answers_any_frame_on_the_helpdesk_socket_and_stays_open(
     helpdesk_prober: Prober, raw: str | bytes
 ) -> None:
