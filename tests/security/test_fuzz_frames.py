@@ -320,6 +320,8 @@ async def helpdesk_prober(open_socket, fuzzer) -> Prober:
 @example(raw=b"\x00\xff")
 @example(raw='{"type": "read", "message_id": 1e400}')
 @example(raw='{"type": "message.send", "body": "x", "client_id": NaN}')
+@example(raw='{"type": "message.send", "body": "\\ud800"}')
+@example(raw='{"type": "read", "message_id": 1, "client_id": "\\udfff"}')
 @example(raw="[" * 10_000 + "]" * 10_000)
 @example(raw='{"type": "read", "message_id": ' + "[" * 5_000 + "]" * 5_000 + "}")
 async def test_it_answers_any_frame_on_the_room_socket_and_stays_open(
@@ -388,23 +390,28 @@ async def test_it_names_the_field_of_a_wrong_value_on_the_helpdesk_socket(
 
 def _parsed_object(raw: str | bytes) -> dict[str, Any] | None:
     """The frame as the server should read it: a JSON object, or None for anything else
-    (binary, broken or non-standard JSON such as NaN, a number too large for a float)."""
+    (binary, broken or non-standard JSON such as NaN, a number too large for a float,
+    nesting too deep, half a surrogate pair)."""
     if isinstance(raw, bytes):
         return None
     try:
         value = strict_json(raw)
     except (ValueError, AssertionError, UnicodeEncodeError, RecursionError):
         return None
-    if not isinstance(value, dict) or _has_overflow(value):
+    if not isinstance(value, dict) or _unusable(value):
         return None
     return value
 
 
-def _has_overflow(value: Any) -> bool:
+def _unusable(value: Any) -> bool:
+    """A number past a float's range, or text with half a surrogate pair: the server
+    refuses the frame whatever its type."""
     if isinstance(value, float):
         return value != value or value in (float("inf"), float("-inf"))
+    if isinstance(value, str):
+        return any("\ud800" <= char <= "\udfff" for char in value)
     if isinstance(value, list):
-        return any(_has_overflow(item) for item in value)
+        return any(_unusable(item) for item in value)
     if isinstance(value, dict):
-        return any(_has_overflow(item) for item in value.values())
+        return any(_unusable(key) or _unusable(item) for key, item in value.items())
     return False
