@@ -24,8 +24,13 @@ def iso(value: Any) -> str | None:
 
 def message_payload(message: Message) -> dict[str, Any]:
     """The whole message, as a moderator sees it. Callers that show it to others pass it
-    through :func:`redact_for_public` (hidden text is for moderators only)."""
-    return {
+    through :func:`redact_for_public` (hidden text is for moderators only).
+
+    A message erased at its author's request (accounts.erasure, docs/privacy.md) has no
+    text left, for anyone, and says so with ``"erased": true`` (absent otherwise): the
+    page shows "removed at the author's request" in the reader's language. An empty
+    body means exactly that, since no write can leave a message empty."""
+    payload = {
         "id": message.pk,
         "room": message.room.slug,
         "author": public_user(message.author),
@@ -40,6 +45,9 @@ def message_payload(message: Message) -> dict[str, Any]:
         "reactions": message.reactions,
         "mentions": message.mentions,
     }
+    if not message.body:
+        payload["erased"] = True
+    return payload
 
 
 def redact_for_public(payload: dict[str, Any]) -> dict[str, Any]:

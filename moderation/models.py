@@ -211,6 +211,9 @@ class ModerationLog(models.Model):
         # The wiki would not take a page the chat writes there (the monthly archive pages,
         # helpdesk.wiki_archive): a protected page, an abuse filter, a page not the bot's.
         WIKI_REFUSED = "wiki_refused", _("Wiki refused an edit")
+        # A superuser erased a person's data at their request (accounts.erasure,
+        # docs/privacy.md): the target is the account under its pseudonym.
+        ERASE = "erase", _("Erase personal data")
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
