@@ -297,6 +297,12 @@ HTTP = {
         "PATCH": "login 200 200 200 200 200",
     },
     ("accounts/widget/token/", "widget-token"): {"POST": "403 200 200 200 200 200"},
+    # "Download my data": one's own, whoever one is (docs/privacy.md).
+    ("accounts/my-data/", "my-data"): {
+        "GET": "login 200 200 200 200 200",
+        "POST": "login 405 405 405 405 405",
+        "PATCH": "login 405 405 405 405 405",
+    },
     ("accounts/3rdparty/", "socialaccount_connections"): {
         "GET": "302 302 302 302 302 302",
         "POST": "302 302 302 302 302 302",
@@ -588,6 +594,35 @@ def test_every_admin_page_is_for_moderators_and_superusers(world: World) -> None
         )
         if not ok:
             wrong.append(f"{path}: {got}")
+    assert not wrong, "\n".join(wrong)
+
+
+# Admin pages stricter than the admin's rule: superusers only, moderators refused too.
+# "<id>" is another person's account (World's asker); GET is the export or the
+# confirmation page, POST the erasure itself (rolled back like every request here).
+SUPERUSER_ONLY = {
+    ("admin/accounts/user/<path:object_id>/export-data/", "accounts_user_export_data"): {
+        "GET": "login 403 403 403 403 200",
+        "POST": "login 403 403 403 403 405",
+    },
+    ("admin/accounts/user/<path:object_id>/erase/", "accounts_user_erase"): {
+        "GET": "login 403 403 403 403 200",
+        "POST": "login 403 403 403 403 302",
+    },
+}
+
+
+def test_a_persons_data_pages_are_for_superusers_only(world: World) -> None:
+    known = {(route, pattern.name) for route, pattern in endpoints()}
+    assert set(SUPERUSER_ONLY) <= known
+    asker = world.message.author_id
+    wrong = []
+    for (route, _name), row in SUPERUSER_ONLY.items():
+        path = "/" + route.replace("<path:object_id>", str(asker))
+        for method, expected in row.items():
+            got = _codes([ask(world, role, method, path) for role in ROLES])
+            if got != expected:
+                wrong.append(f"{method} {path}: expected {expected}, got {got}")
     assert not wrong, "\n".join(wrong)
 
 

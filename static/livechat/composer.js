@@ -186,7 +186,11 @@ export class Composer {
   /** "Replying to Alice: …" above the box; the next message answers `message`. */
   setReply(message) {
     this.replyTo = message.id;
-    const excerpt = message.hidden ? gettext("(hidden message)") : snippet(message.body, 80);
+    const excerpt = message.erased
+      ? gettext("(removed message)")
+      : message.hidden
+        ? gettext("(hidden message)")
+        : snippet(message.body, 80);
     this.replyText.replaceChildren(
       ...interpolateParts(gettext("Replying to %(name)s: %(excerpt)s"), {
         name: el("strong", {}, el("bdi", {}, message.author.username)),

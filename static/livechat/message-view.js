@@ -20,6 +20,7 @@ export function renderMessage(message, t) {
   const classes = ["msg"];
   if (mine) classes.push("mine");
   if (message.hidden) classes.push("is-hidden");
+  if (message.erased) classes.push("is-hidden", "is-erased");
   if (mentionsMe) classes.push("mentions-me");
 
   const node = el("li", {
@@ -43,7 +44,7 @@ export function renderMessage(message, t) {
   node.append(...renderMessageParts(message, t));
   const prompt = t.prompts.get(message.id);
   if (prompt) node.append(prompt.form);
-  if (!message.hidden && message.reactions?.length) node.append(renderReactions(message, t));
+  if (!message.hidden && !message.erased && message.reactions?.length) node.append(renderReactions(message, t));
   const flash = t.flashes.get(message.id);
   node.append(
     el("p", { class: "msg-error", role: "alert" }, flash?.kind === "error" ? flash.text : ""),
@@ -60,7 +61,8 @@ function renderMeta(message, t, { mine, editing }) {
   // Through CSSOM, not a style attribute: a strict style-src CSP would drop the latter.
   author.style.setProperty("--name-hue", String(nameHue(message.author.username)));
   meta.append(author, ...roleBadges(message.author.roles), timeElement(message.created_at));
-  if (message.edited_at) meta.append(renderEdited(message));
+  // An erased message has no versions left to show (docs/privacy.md).
+  if (message.edited_at && !message.erased) meta.append(renderEdited(message));
   if (message.hidden) {
     meta.append(el("span", { class: "badge badge-hidden" }, gettext("Hidden")));
   }
@@ -94,6 +96,8 @@ function renderEdited(message) {
 function renderTools(message, t, { mine, editing }) {
   const tools = el("span", { class: "msg-tools" });
   const name = message.author.username;
+  // Nothing to do with the text of a message erased at its author's request.
+  if (message.erased) return tools;
   if (!message.hidden) {
     tools.append(renderPicker(message, t));
     tools.append(
@@ -189,7 +193,11 @@ export function renderReplyContext(replyTo, t) {
   });
   quote.append(el("span", { class: "icon-mirror", "aria-hidden": "true" }, "↪"), " ");
   if (target) {
-    const excerpt = target.hidden ? gettext("(hidden message)") : snippet(target.body);
+    const excerpt = target.erased
+      ? gettext("(removed message)")
+      : target.hidden
+        ? gettext("(hidden message)")
+        : snippet(target.body);
     quote.append(
       ...interpolateParts(gettext("%(name)s: %(excerpt)s"), {
         name: el("bdi", { class: "msg-reply-author" }, target.author.username),
@@ -286,6 +294,13 @@ function renderMoreReactions(message, t, picker, label) {
 }
 
 function renderBody(message) {
+  if (message.erased) {
+    return el(
+      "p",
+      { class: "msg-body msg-placeholder" },
+      gettext("Message removed at the author's request."),
+    );
+  }
   if (message.hidden && !message.html) {
     return el(
       "p",
