@@ -20,6 +20,11 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+try:  # the ASGI server's "the peer is gone" on a send (uvicorn; daphne never raises one)
+    from uvicorn.protocols.utils import ClientDisconnected
+except ImportError:  # pragma: no cover
+    ClientDisconnected = OSError  # type: ignore[assignment,misc]
+
 from accounts.roles import is_moderator, public_user
 from core import i18n, metrics
 from core.errors import DomainError, Invalid, NotFound, Resync
@@ -385,7 +390,13 @@ class RoomConsumer(LeanDispatch):
         # server refuses a send after the close.
         if self.closing:
             return
-        await super().send(text_data=text_data, bytes_data=bytes_data, close=close)
+        try:
+            await super().send(text_data=text_data, bytes_data=bytes_data, close=close)
+        except ClientDisconnected:
+            # The connection was lost while this frame waited (a peer that read nothing
+            # is reset: core.wsprotocol). Not an error of this frame: `websocket.disconnect`
+            # is queued and runs `disconnect` (presence, groups, heartbeat) next.
+            self.closing = True
 
     async def close(self, code: int | bool | None = None, reason: str | None = None) -> None:
         if not self.closing:

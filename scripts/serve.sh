@@ -58,7 +58,10 @@ server=(
   --proxy-headers --forwarded-allow-ips "${FORWARDED_ALLOW_IPS:-127.0.0.1}"
   # Frames past the chat's limit refused from their header (docs/deployment.md); no
   # per-message deflate (every frame compressed once per socket); pings find dead peers.
-  --ws websockets-sansio --ws-max-size "$frame_limit" --ws-per-message-deflate false
+  # uvicorn's websockets-sansio, plus a reset for a peer that takes no data for
+  # LIVECHAT_WS_STALL_SECONDS (20): its memory stays bounded (core/wsprotocol.py).
+  --ws core.wsprotocol:BoundedWebSocketProtocol --ws-max-size "$frame_limit"
+  --ws-per-message-deflate false
   --ws-ping-interval 20 --ws-ping-timeout 20
   # Channels' router has no lifespan protocol.
   --lifespan off

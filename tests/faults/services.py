@@ -285,9 +285,19 @@ class AppServer:
         return 0
 
 
+# The WebSocket flags of scripts/serve.sh (production), where a test needs them: the
+# bounded protocol (core.wsprotocol) and the keepalive pings.
+PRODUCTION_WS = [
+    "--ws", "core.wsprotocol:BoundedWebSocketProtocol",
+    "--ws-ping-interval", "20", "--ws-ping-timeout", "20",
+]  # fmt: skip
+
+
 @contextlib.contextmanager
-def app_servers(env: dict[str, str], workdir: Path, count: int = 2) -> Iterator[list[AppServer]]:
-    servers = [AppServer(env=env, workdir=workdir) for _ in range(count)]
+def app_servers(
+    env: dict[str, str], workdir: Path, count: int = 2, extra: list[str] | None = None
+) -> Iterator[list[AppServer]]:
+    servers = [AppServer(env=env, workdir=workdir, extra=list(extra or [])) for _ in range(count)]
     try:
         for server in servers:
             server.start()
