@@ -106,6 +106,8 @@ def month_threads(*, month: date) -> Month:
     start, end = month_bounds(month)
     questions = list(
         Question.objects.filter(asked_at__gte=start, asked_at__lt=end, first_message__hidden=False)
+        # Erased at the author's request (docs/privacy.md): left out like hidden ones.
+        .exclude(first_message__body="")
         .order_by("asked_at", "pk")
         .values("pk", "room__slug", "asker_id", "asked_at", "first_message_id")
     )
@@ -121,6 +123,7 @@ def month_threads(*, month: date) -> Month:
     }
     links = (
         QuestionMessage.objects.filter(question_id__in=list(threads), message__hidden=False)
+        .exclude(message__body="")
         .order_by("message__created_at", "message_id")
         .values_list(
             "question_id",

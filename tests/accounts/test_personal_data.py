@@ -456,3 +456,16 @@ def test_a_mentor_erased_loses_role_and_claims(
     assert question.claimed_by is None
     assert not MentorProfile.objects.filter(user=mentor).exists()
     assert not User.objects.get(pk=mentor.pk).groups.filter(name=MENTORS).exists()
+
+
+def test_the_wiki_archive_leaves_erased_questions_out(
+    alice: User, root: User, room: Any, settings: Any
+) -> None:
+    from helpdesk.wiki_archive import month_threads
+
+    settings.LIVECHAT_HELP_ROOMS = ["help-desk"]
+    message = actions.send_message(user=alice, room=room, body="How do I cite?").message
+    month = message.created_at.date().replace(day=1)
+    assert len(month_threads(month=month).threads) == 1
+    erase_personal_data(superuser=root, user=alice)
+    assert month_threads(month=month).threads == []
