@@ -364,6 +364,13 @@ def _check_editable(message: Message, *, user: User, base: int) -> None:
         )
 
 
+def _refuse_erased(message: Message) -> None:
+    # Erased at its author's request (accounts.erasure): an empty body, which no write
+    # leaves otherwise. Reactions and thanks to nothing would only point at the person.
+    if not message.body:
+        raise Forbidden(_("This message was removed at the author's request."))
+
+
 # --- reactions -----------------------------------------------------------------------------
 
 
@@ -380,6 +387,7 @@ def toggle_reaction(
         message = _lock_message(pk, room=room)
         if message.hidden:
             raise Forbidden(_("This message was hidden by a moderator."))
+        _refuse_erased(message)
         check_write(WriteAttempt(user=user, room=message.room, action="react", message=message))
         now = clock.now()
         event_id = allocate_event_id(message.room_id)
@@ -461,6 +469,7 @@ def thank(*, user: User, message_id: object, room: Room | None = None) -> Thanks
         raise Invalid(_("You cannot thank yourself."))
     if message.hidden:
         raise Forbidden(_("This message was hidden by a moderator."))
+    _refuse_erased(message)
     check_write(WriteAttempt(user=user, room=message.room, action="thanks", message=message))
     now = clock.now()
     try:

@@ -169,7 +169,7 @@ def test_the_export_costs_the_same_queries_for_many_messages(
         )
         actions.toggle_reaction(user=alice, message_id=message.pk, emoji="👍")
         actions.thank(user=bob, message_id=message.pk)
-    with django_assert_max_num_queries(26):
+    with django_assert_max_num_queries(22):
         data = export_personal_data(user=alice)
     assert len(data["messages"]) == 60
     assert all(len(m["revisions"]) == 2 for m in data["messages"])
@@ -469,3 +469,28 @@ def test_the_wiki_archive_leaves_erased_questions_out(
     assert len(month_threads(month=month).threads) == 1
     erase_personal_data(superuser=root, user=alice)
     assert month_threads(month=month).threads == []
+
+
+def test_nobody_reacts_to_or_thanks_an_erased_message(
+    alice: User, bob: User, root: User, room: Any
+) -> None:
+    message = actions.send_message(user=alice, room=room, body="Hi").message
+    erase_personal_data(superuser=root, user=alice)
+    with pytest.raises(Forbidden):
+        actions.toggle_reaction(user=bob, message_id=message.pk, emoji="👍")
+    with pytest.raises(Forbidden):
+        actions.thank(user=bob, message_id=message.pk)
+
+
+def test_the_day_archive_shows_the_tombstone(
+    alice: User, bob: User, root: User, room: Any, settings: Any
+) -> None:
+    settings.LIVECHAT_HELP_ROOMS = ["help-desk"]
+    message = actions.send_message(user=alice, room=room, body="Secret words").message
+    erase_personal_data(superuser=root, user=alice)
+    client = Client(HTTP_HOST=HOST)
+    client.force_login(bob)
+    day = message.created_at.date().isoformat()
+    page = client.get(f"/rooms/help-desk/archive/{day}/").content.decode()
+    assert "Message removed at the author" in page
+    assert "Secret words" not in page
