@@ -397,6 +397,9 @@ class Parser:
         elif self.is_(lexer.SQUARE, "["):
             at, opener = token.start, token
             items: list[nodes.Node] = []
+            # An array inside an array counts as a level, as brackets do: "[[[[...]]]]"
+            # a few hundred deep would otherwise end the parse with RecursionError.
+            self.enter()
             while True:
                 self.move()
                 if self.is_(lexer.SQUARE, "]"):
@@ -406,6 +409,7 @@ class Parser:
                     break
                 if self.cur.type != lexer.COMMA:
                     self.unclosed(opener, "',' or ']'")
+            self.nesting -= 1
             result = nodes.ArrayDef(self.pos, at, tuple(items))
         else:
             self.unexpected()
