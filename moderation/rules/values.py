@@ -177,7 +177,14 @@ def text_to_int(text: str) -> int:
         return 0
     spelled = match.group(1)
     if "." not in spelled and "e" not in spelled and "E" not in spelled:
-        return max(INT_MIN, min(INT_MAX, int(spelled)))
+        # More than 19 digits is past 64 bits: saturate without int(), which refuses
+        # texts of over 4,300 digits (and a message may be one).
+        digits = spelled.lstrip("+-").lstrip("0") or "0"
+        negative = spelled.startswith("-")
+        if len(digits) > 19:
+            return INT_MIN if negative else INT_MAX
+        number = -int(digits) if negative else int(digits)
+        return max(INT_MIN, min(INT_MAX, number))
     number = float(spelled)
     if math.isnan(number):
         return 0
