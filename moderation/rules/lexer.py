@@ -8,6 +8,7 @@ count from), ``start`` (its first real character, for line/column in our message
 
 from __future__ import annotations
 
+import math
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
@@ -146,10 +147,16 @@ def _next(source: str, start: int, offset: int) -> tuple[Token, int]:
             if "." in digits:
                 value: int | float = float(digits) if base == 10 else float(int(digits, base))
                 return Token(FLOAT, value, start, offset, end), end
-            number = int(digits, base)
+            if base == 10:
+                # Past 19 digits is past 64 bits; and int() refuses 4,300 decimal digits.
+                significant = digits.lstrip("0") or "0"
+                number = int(significant) if len(significant) <= 19 else INT_MAX + 1
+            else:
+                number = int(digits, base)
             if number > INT_MAX:
                 # PHP's intval() saturates a decimal; base_convert() goes through a float
-                number = INT_MAX if base == 10 else _wrap(float(number))
+                # (infinite past a float's range, where Python's float() raises instead)
+                number = INT_MAX if base == 10 else _wrap(_to_float(number))
             return Token(INT, number, start, offset, end), end
     match = _ID.match(source, offset)
     if match is not None:
@@ -170,6 +177,13 @@ def _next(source: str, start: int, offset: int) -> tuple[Token, int]:
         start,
         offset,
     )
+
+
+def _to_float(number: int) -> float:
+    try:
+        return float(number)
+    except OverflowError:
+        return math.inf
 
 
 def _wrap(number: float) -> int:
