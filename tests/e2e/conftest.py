@@ -133,7 +133,7 @@ def watch(page: Any, errors: list[str]) -> None:
     page.on(
         "console",
         lambda message: (
-            errors.append(f"console.{message.type}: {message.text}")
+            errors.append(f"console.{message.type} on {page.url}: {message.text}")
             if message.type == "error" and not _expected_console_error(message.text)
             else None
         ),
