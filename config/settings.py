@@ -331,6 +331,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.channels.server": {"level": "WARNING"},
+        # django-axes logs every successful sign-in's reset at INFO; its warnings (lock-outs)
+        # are what an operator needs.
+        "axes": {"level": "WARNING"},
         # uvicorn's own lines through the same handler (it configured its own before).
         "uvicorn": {"handlers": ["console"], "level": "INFO", "propagate": False},
         # Replaced by the application's own line with its request id (below).

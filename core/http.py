@@ -11,6 +11,8 @@ from typing import Any
 from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 
+from core.jsonsafe import has_lone_surrogate
+
 from .errors import DomainError, Forbidden, Invalid
 from .outage import OUTAGE_ERRORS, log_outage, unavailable_response
 
@@ -55,9 +57,20 @@ def api_view(*methods: str) -> Callable[[View], View]:
 
 def json_body(request: HttpRequest) -> dict[str, Any]:
     try:
-        data = json.loads(request.body or b"{}")
+        data = json.loads(request.body or b"{}", parse_constant=_not_json)
     except (ValueError, UnicodeDecodeError):
         raise Invalid(_("The request body is not valid JSON.")) from None
+    except RecursionError:
+        # Thousands of nested brackets fit in a small body; json gives up on them with
+        # RecursionError, which would otherwise be a 500.
+        raise Invalid(_("The request body is nested too deeply.")) from None
     if not isinstance(data, dict):
         raise Invalid(_("The request body must be a JSON object."))
+    if has_lone_surrogate(data):
+        raise Invalid(_("The request body holds text that is not valid Unicode."))
     return data
+
+
+def _not_json(word: str) -> float:
+    # NaN and Infinity: Python reads these words; JSON does not.
+    raise ValueError(word)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -23,6 +22,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext as _
 
 from core.errors import Invalid, TooLong
+from core.jsonsafe import has_lone_surrogate
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -113,7 +113,7 @@ def parse_frame(text: str | None) -> Frame:
         raise Invalid(_("The frame is nested too deeply.")) from None
     if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
         raise Invalid(_('A frame must be a JSON object with a "type".'))
-    if _has_lone_surrogate(frame):
+    if has_lone_surrogate(frame):
         raise Invalid(_("The frame holds text that is not valid Unicode."))
     return frame
 
@@ -128,27 +128,6 @@ def _finite_float(text: str) -> float:
     if not math.isfinite(number):
         raise Invalid(_("The frame holds a number too large to use."))
     return number
-
-
-# A JSON escape such as "\ud800" (half of a pair, alone) parses, but no UTF-8 holds it: the
-# database refuses to store it and an error frame echoing it cannot be sent.
-_SURROGATE_RE = re.compile("[\ud800-\udfff]")
-
-
-def _has_lone_surrogate(frame: Frame) -> bool:
-    # A loop, not recursion: the frame may be nested as deep as json could parse.
-    pending: list[Any] = [frame]
-    while pending:
-        value = pending.pop()
-        if isinstance(value, str):
-            if _SURROGATE_RE.search(value):
-                return True
-        elif isinstance(value, dict):
-            pending.extend(value)
-            pending.extend(value.values())
-        elif isinstance(value, list):
-            pending.extend(value)
-    return False
 
 
 def handler_for(frame_type: str) -> FrameHandler | None:

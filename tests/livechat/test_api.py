@@ -58,6 +58,10 @@ def test_writes_without_the_csrf_header_are_refused_in_json(alice, room):
         ('{"body": 3}', 400, "invalid"),
         ('{"body": "' + "x" * 4001 + '"}', 400, "too_long"),
         ('{"body": "x", "reply_to": 999}', 404, "not_found"),
+        # Found by fuzzing the socket's frames: the same inputs over HTTP were 500s.
+        ('{"body": "\\ud800"}', 400, "invalid"),  # half a surrogate pair: no UTF-8 holds it
+        ("[" * 100_000 + "]" * 100_000, 400, "invalid"),  # nested past what json can parse
+        ('{"body": NaN}', 400, "invalid"),  # not JSON, though Python reads it
     ],
 )
 def test_bad_input_gets_a_named_error(alice, room, body, status, code):
