@@ -13,6 +13,7 @@ evaluations, so one compiled rule can be evaluated from several threads at once.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -22,6 +23,8 @@ from .functions import FUNCTIONS, Matcher, keyword
 from .i18n import _
 from .lexer import Positions
 from .values import (
+    INT_MAX,
+    INT_MIN,
     UNDEFINED,
     Negated,
     Value,
@@ -79,6 +82,9 @@ def _convert(name: str, value: object) -> Value:
         return [_convert(name, item) for item in value]
     if isinstance(value, list):
         return [_convert(name, item) for item in value]
+    if isinstance(value, int) and not isinstance(value, bool) and not INT_MIN <= value <= INT_MAX:
+        # PHP has 64-bit integers: a larger number is a float there (INF past its range).
+        return float(value) if abs(value) < 2**1023 else (math.inf if value > 0 else -math.inf)
     if isinstance(value, str | int | float) or value is None:
         return value  # type: ignore[return-value]
     raise RuleRuntimeError(
@@ -140,7 +146,12 @@ class Compiler:
             if ctx.check:
                 return UNDEFINED
             value = ctx.variables.get(name)  # a built-in not computed is null (GET_BC)
-            if type(value) in _PLAIN and type(value) is not list:
+            kind = type(value)
+            if (
+                kind in _PLAIN
+                and kind is not list
+                and (kind is not int or INT_MIN <= value <= INT_MAX)
+            ):
                 return value  # type: ignore[return-value]
             try:
                 return _convert(name, value)

@@ -239,3 +239,11 @@ def test_rescape_of_text_with_a_lone_surrogate():
 def test_patterns_with_a_lone_surrogate_compile():
     rule = compile_rule('text rlike "\ud800" | text like user_name + "*"')
     assert rule.evaluate({"text": "x\ud800", "user_name": "\ud800"}) is True
+
+
+def test_a_variable_past_64_bits_is_a_float_as_in_php_never_an_internal_error():
+    # PHP has 64-bit integers; a caller's larger Python int reads as PHP would hold it.
+    rule = compile_rule("user_age ** user_age", dry_run=False)
+    assert rule.value({"user_age": 10**400}) == float("inf")
+    assert rule.value({"user_age": 2**70}) == float("inf")
+    assert compile_rule("user_age + 0", dry_run=False).value({"user_age": 2**70}) == 2.0**70
