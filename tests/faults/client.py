@@ -104,9 +104,10 @@ class PageClient:
                         self.receive(json.loads(text))
                     self.closes.append(socket.close_code)
             except (OSError, websockets.exceptions.WebSocketException, TimeoutError) as error:
-                code = getattr(error, "code", None) or getattr(
-                    getattr(error, "rcvd", None), "code", None
-                )
+                if isinstance(error, websockets.exceptions.ConnectionClosed):
+                    code = error.rcvd.code if error.rcvd is not None else None
+                else:  # a refused handshake: its HTTP status, if any
+                    code = getattr(error, "code", None)
                 self.closes.append(code)
             except Exception as error:  # a bug of this client: kept, and the test fails
                 self.errors.append(repr(error))

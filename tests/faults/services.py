@@ -219,6 +219,21 @@ def seed(env: dict[str, str], room: str, users: dict[str, list[str]]) -> dict[st
     return json.loads(line[4:])
 
 
+def seed_rooms(
+    env: dict[str, str], rooms: list[str], users: dict[str, list[str]]
+) -> dict[str, str]:
+    """seed() for many rooms at once (one `manage.py shell`); answers name -> session key."""
+    script = SEED.replace(
+        'Room.objects.get_or_create(slug=spec["room"], defaults={{"name": spec["room"]}})',
+        'for slug in spec["rooms"]:\n'
+        '    Room.objects.get_or_create(slug=slug, defaults={{"name": slug}})',
+    )
+    spec = json.dumps({"rooms": rooms, "users": users})
+    out = manage(env, "shell", "-c", script.format(spec=spec))
+    line = next(line for line in out.splitlines() if line.startswith("SEED"))
+    return json.loads(line[4:])
+
+
 @dataclass
 class AppServer:
     """One uvicorn process, with the flags docs/deployment.md recommends."""
