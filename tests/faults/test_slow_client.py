@@ -153,6 +153,7 @@ async def test_a_client_that_never_reads_is_bounded_reset_and_resumes(
             )  # fmt: skip
             hello = await asyncio.to_thread(read_until_hello, slow, rest)
             # From here on the slow client reads nothing.
+            await until(lambda: "Slow" in clients[0].online, timeout=10, what="Slow online")
             started = time.monotonic()
             rss_before = rss_peak = server.rss_kib()
 
@@ -169,6 +170,10 @@ async def test_a_client_that_never_reads_is_bounded_reset_and_resumes(
                 lambda: (sample(), sent >= sent_at_reset + AFTER_RESET)[1],
                 timeout=60,
                 what="the stream going on after the reset",
+            )
+            # Its consumer ended as for any lost socket: gone from the room's presence.
+            await until(
+                lambda: "Slow" not in clients[0].online, timeout=10, what="Slow gone from presence"
             )
             stop.set()
             await asyncio.gather(*senders)
