@@ -17,6 +17,7 @@ from accounts.socket_auth import WidgetTokenAuthMiddleware  # noqa: E402
 from core.i18n import SocketLanguageMiddleware  # noqa: E402
 from core.outage import SocketOutageMiddleware  # noqa: E402
 from core.request_context import SocketContextMiddleware  # noqa: E402
+from core.tz import SocketTimeZoneMiddleware  # noqa: E402
 from livechat.origin import SameOriginValidator  # noqa: E402
 from livechat.routing import websocket_routes  # noqa: E402
 
@@ -37,7 +38,9 @@ application = ProtocolTypeRouter(
                 SameOriginValidator(
                     AuthMiddlewareStack(
                         WidgetTokenAuthMiddleware(
-                            SocketLanguageMiddleware(URLRouter(websocket_routes()))
+                            SocketLanguageMiddleware(
+                                SocketTimeZoneMiddleware(URLRouter(websocket_routes()))
+                            )
                         )
                     )
                 )

@@ -20,6 +20,7 @@ from urllib.parse import unquote
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.http.cookie import parse_cookie
 from django.utils import timezone
 
 COOKIE = "tz"
@@ -111,3 +112,31 @@ def _saved_zone(user: Any) -> str | None:
     if user is None or not user.is_authenticated:
         return None
     return getattr(user, "time_zone", "") or None
+
+
+# --- Sockets ------------------------------------------------------------------------------
+
+
+class SocketTimeZoneMiddleware:
+    """The socket's zone, by the same rules from its handshake (the person's choice, the
+    handshake's ``tz`` cookie), stored as ``scope["time_zone"]``; the consumers activate it
+    around every frame they handle with the language (livechat.consumers.LeanDispatch), so
+    a block refusal on the socket names the reader's zone as the page does. Goes inside
+    the auth middleware (it reads ``scope["user"]``)."""
+
+    def __init__(self, application: Any) -> None:
+        self.application = application
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> Any:
+        cookie = _handshake_cookies(scope).get(COOKIE)
+        name = choose(
+            saved=_saved_zone(scope.get("user")), cookie=unquote(cookie) if cookie else None
+        )
+        return await self.application({**scope, "time_zone": name}, receive, send)
+
+
+def _handshake_cookies(scope: dict[str, Any]) -> dict[str, str]:
+    for key, value in scope.get("headers") or []:
+        if key == b"cookie":
+            return parse_cookie(value.decode("latin1"))
+    return {}

@@ -18,6 +18,7 @@ from typing import Any
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 try:  # the ASGI server's "the peer is gone" on a send (uvicorn; daphne never raises one)
@@ -26,7 +27,7 @@ except ImportError:  # pragma: no cover
     ClientDisconnected = OSError  # type: ignore[assignment,misc]
 
 from accounts.roles import is_moderator, public_user
-from core import i18n, metrics
+from core import i18n, metrics, tz
 from core.errors import DomainError, Invalid, NotFound, Resync
 from core.outage import is_outage, log_outage, unavailable
 from core.params import require_cursor
@@ -70,9 +71,13 @@ class LeanDispatch(AsyncWebsocketConsumer):
         handler = getattr(self, message["type"].replace(".", "_"), None)
         if handler is None:
             raise ValueError(f"No handler for message type {message['type']}")
-        # Every frame in the socket's language (core.i18n.SocketLanguageMiddleware), its
-        # error details included; activated per frame, since nothing else sets it here.
-        with i18n.override(self.scope.get("language") or settings.LANGUAGE_CODE):
+        # Every frame in the socket's language and time zone (core.i18n's and core.tz's
+        # socket middlewares), its error details included; activated per frame, since
+        # nothing else sets them here.
+        with (
+            i18n.override(self.scope.get("language") or settings.LANGUAGE_CODE),
+            timezone.override(tz.zone(self.scope.get("time_zone") or settings.TIME_ZONE)),
+        ):
             await handler(message)
 
 

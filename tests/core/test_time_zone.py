@@ -4,7 +4,7 @@ the block sentences and mail write their times in it and name it."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -201,3 +201,40 @@ def test_mail_writes_times_in_the_recipients_zone(day, settings, clock):
     assert "At Nov. 6, 2026, 10:07 p.m. (KST)" in text and "UTC" not in text
     assert "At Nov. 6, 2026, 10:07 p.m. (KST)" in html
     assert 'datetime="2026-11-06T22:07:00+09:00"' in html
+
+
+# --- Sockets ------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_block_refusal_on_the_socket_names_the_browsers_zone(alice, moderator, room):
+    from channels.db import database_sync_to_async
+    from channels.testing import WebsocketCommunicator
+
+    from config.asgi import application
+    from moderation import actions as moderation
+    from tests.conftest import session_cookie, ws_headers
+
+    def block() -> None:
+        moderation.place_block(
+            moderator=fresh(moderator), user=alice, reason="Spam", duration=timedelta(days=1)
+        )
+
+    await database_sync_to_async(block)()
+    cookie = await database_sync_to_async(session_cookie)(alice)
+    # The handshake carries the cookie timezone.js sets, as the page's socket does.
+    socket = WebsocketCommunicator(
+        application, f"/ws/rooms/{room.slug}/", headers=ws_headers(f"{cookie}; tz=Asia/Seoul")
+    )
+    connected, _ = await socket.connect(timeout=5)
+    assert connected
+    try:
+        while (await socket.receive_json_from(timeout=5))["type"] != "hello":
+            pass
+        await socket.send_json_to({"type": "message.send", "body": "hello?", "client_id": "tz-1"})
+        while (frame := await socket.receive_json_from(timeout=5))["type"] != "error":
+            pass
+        assert frame["code"] == "blocked"
+        assert "KST" in frame["detail"] and "UTC" not in frame["detail"]
+    finally:
+        await socket.disconnect()
