@@ -38,6 +38,7 @@ from django.utils.translation import gettext as _
 
 from core import clock
 from core.errors import Forbidden, Invalid
+from livechat.broadcast import close_user_sockets_on_commit
 
 from .models import User, WikiRoleGrant
 from .roles import _CACHE_ATTR, adopt_role_flags, with_role_flags
@@ -88,7 +89,11 @@ def erase_personal_data(*, superuser: User | None, user: User) -> Erasure:
         if superuser.pk == user.pk:
             raise Invalid(_("You cannot erase your own account; ask another superuser."))
     with transaction.atomic():
-        return _erase(superuser=superuser, user=user)
+        erasure = _erase(superuser=superuser, user=user)
+        # Its open sockets were signed in as the person: they end, so nothing more is
+        # written in the erased name.
+        close_user_sockets_on_commit(user.pk)
+        return erasure
 
 
 def _erase(*, superuser: User | None, user: User) -> Erasure:

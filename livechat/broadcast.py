@@ -56,3 +56,10 @@ def publish_to_user_on_commit(user_id: int, frame: str) -> None:
     """A frame for every open socket of one person (notifications, read markers)."""
     message = {"type": "user.frame", "frame": frame}
     transaction.on_commit(lambda: group_send(user_group(user_id), message))
+
+
+def close_user_sockets_on_commit(user_id: int) -> None:
+    """End every open socket of one person once the change commits (an account erased or
+    deactivated: the socket was signed in as it was when it opened)."""
+    message = {"type": "user.close"}
+    transaction.on_commit(lambda: group_send(user_group(user_id), message))

@@ -57,6 +57,9 @@ CLOSE_ROOM_NOT_FOUND = 4404
 # Redis (its handshake, a resume, a gap to fill): "try again later" (RFC 6455). The client
 # reconnects with its backoff and resumes from its last event id.
 CLOSE_TRY_AGAIN_LATER = 1013
+# The account the socket signed in as is gone (erased, deactivated): its sockets end, and a
+# new handshake is refused like any anonymous one.
+CLOSE_ACCOUNT_GONE = 4401
 
 
 class LeanDispatch(AsyncWebsocketConsumer):
@@ -377,6 +380,9 @@ class RoomConsumer(LeanDispatch):
 
     async def user_frame(self, message: dict[str, Any]) -> None:
         await self.send(text_data=message["frame"])
+
+    async def user_close(self, message: dict[str, Any]) -> None:
+        await self.close(code=CLOSE_ACCOUNT_GONE)
 
     async def room_presence(self, message: dict[str, Any]) -> None:
         await self.send(text_data=message["frame"])

@@ -21,6 +21,7 @@ from accounts.roles import MENTORS
 from core.errors import Forbidden
 from helpdesk.models import MentorProfile, Question
 from livechat import actions
+from livechat.consumers import CLOSE_ACCOUNT_GONE
 from livechat.models import (
     Message,
     MessageRevision,
@@ -404,6 +405,19 @@ async def test_an_open_page_replaces_the_text_live(
     assert frame["message"]["id"] == message.pk
     assert frame["message"]["erased"] is True
     assert frame["message"]["body"] == ""
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_the_erased_persons_open_sockets_end_so_nothing_more_is_written_in_their_name(
+    connect: Any, alice: User, room: Any
+) -> None:
+    root = await sync_to_async(make_user)("Root", is_superuser=True, is_staff=True)
+    socket = await connect(alice)
+    await sync_to_async(erase_personal_data)(superuser=root, user=alice)
+    closed = await socket.communicator.receive_output(timeout=5)
+    while closed["type"] != "websocket.close":
+        closed = await socket.communicator.receive_output(timeout=5)
+    assert closed["code"] == CLOSE_ACCOUNT_GONE
 
 
 # --- the commands -----------------------------------------------------------------------------
