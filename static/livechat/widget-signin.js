@@ -29,6 +29,10 @@ button.addEventListener("click", () => {
   document.getElementById("widget-signin-waiting").hidden = !popup;
 });
 
+// The button is disabled in the page until here: a click before this script ran would
+// open nothing (the link below it opens the chat in a tab without any script).
+button.disabled = false;
+
 window.addEventListener("message", (event) => {
   // Only the popup we opened, on our own origin, may sign this frame in.
   if (event.origin !== location.origin || !popup || event.source !== popup) return;
