@@ -158,17 +158,8 @@ class NameChecker:
                 node,
             )
         given = len(node.args)
-        if given < function.min_args:
-            raise self.fail(
-                ngettext(
-                    "%(name)s() takes %(arity)s, but %(given)d was given",
-                    "%(name)s() takes %(arity)s, but %(given)d were given",
-                    given,
-                )
-                % {"name": node.name, "arity": function.arity_text(), "given": given},
-                node,
-            )
-        if function.max_args is not None and given > function.max_args:
+        too_many = function.max_args is not None and given > function.max_args
+        if given < function.min_args or too_many:
             raise self.fail(
                 ngettext(
                     "%(name)s() takes %(arity)s, but %(given)d was given",
