@@ -1,0 +1,233 @@
+"""The room fan-out (livechat.fanout): one subscription per room per process, events put in
+order once for the room, written straight to each socket or queued for it, and never
+lost, doubled or reordered between the two paths."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from unittest import mock
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
+from channels.testing import WebsocketCommunicator
+
+from core.wsframes import PreparedFrame
+from core.wsprotocol import DIRECT_WRITE
+from livechat import actions, selectors
+from livechat.broadcast import room_group
+from livechat.events import EventFrames
+from livechat.fanout import PreparedEvent, RoomFanout, fanout_for
+from livechat.models import RoomEvent
+from moderation import actions as moderation_actions
+from tests.conftest import Socket, session_cookie, ws_headers
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+class FakeSocket:
+    """A subscriber that records what it is offered."""
+
+    def __init__(self, user_id: int) -> None:
+        self.user_id = user_id
+        self.events: list[int] = []
+        self.frames: list[str] = []
+
+    def offer_event(self, event: PreparedEvent) -> None:
+        self.events.append(event.event_id)
+
+    def offer_frame(self, frame: PreparedFrame) -> None:
+        self.frames.append(frame.text)
+
+
+async def logged(room, *bodies: str, user) -> list[PreparedEvent]:
+    """Messages written to the log but not published (as if the layer had not yet
+    delivered them), as the fan-out would receive them."""
+    with mock.patch("livechat.events.publish_event_on_commit"):
+        for body in bodies:
+            await database_sync_to_async(actions.send_message)(user=user, room=room, body=body)
+    rows = await database_sync_to_async(list)(RoomEvent.objects.filter(room=room))
+    return [PreparedEvent.of(EventFrames.of(row)) for row in rows]
+
+
+def members(layer, room) -> list[str]:
+    return sorted(layer.groups.get(room_group(room.pk), {}))
+
+
+async def test_a_room_is_one_subscription_per_process_whatever_its_sockets(room, other_room):
+    layer = get_channel_layer()
+    fanout = RoomFanout(layer)
+    one, two, elsewhere = FakeSocket(1), FakeSocket(2), FakeSocket(3)
+    await fanout.join(room, one)
+    await fanout.join(room, two)
+    await fanout.join(other_room, elsewhere)
+    assert members(layer, room) == [fanout.channel]
+    assert members(layer, other_room) == [fanout.channel]
+
+    await fanout.leave(room.pk, one)
+    assert members(layer, room) == [fanout.channel], "a socket is still there"
+    await fanout.leave(room.pk, two)
+    assert members(layer, room) == [], "the last one left: the process unsubscribes"
+    assert members(layer, other_room) == [fanout.channel]
+    await fanout.close()
+
+
+async def test_an_event_is_offered_once_to_every_local_socket_of_its_room_only(
+    room, other_room, alice
+):
+    fanout = RoomFanout(get_channel_layer())
+    here, there = FakeSocket(1), FakeSocket(2)
+    await fanout.join(room, here)
+    await fanout.join(other_room, there)
+    (event,) = await logged(room, "hello", user=alice)
+    message = {
+        "type": "room.event",
+        "room_id": room.pk,
+        "event_id": event.event_id,
+        "public": event.public.text,
+        "moderator": None,
+    }
+    fanout.dispatch(message)
+    fanout.dispatch(message)  # the same publish twice (a retried send)
+    assert here.events == [1] and there.events == []
+    await fanout.close()
+
+
+async def test_events_published_out_of_order_are_read_once_for_the_room_and_put_in_order(
+    room, alice
+):
+    fanout = RoomFanout(get_channel_layer())
+    sockets = [FakeSocket(n) for n in range(5)]
+    for socket in sockets:
+        await fanout.join(room, socket)
+    first, second, third, fourth = await logged(room, "1", "2", "3", "4", user=alice)
+
+    def arrive(event: PreparedEvent) -> None:
+        fanout.dispatch(
+            {
+                "type": "room.event",
+                "room_id": room.pk,
+                "event_id": event.event_id,
+                "public": event.public.text,
+                "moderator": None,
+            }
+        )
+
+    arrive(first)
+    with mock.patch.object(selectors, "events_after", wraps=selectors.events_after) as reads:
+        arrive(fourth)  # 2 and 3 were published by another process, still on their way
+        arrive(second)  # arrives while the gap is being read
+        await fanout.settled()
+        arrive(third)  # late: already offered from the log
+    assert reads.call_count == 1, "one read of the log for the room, not one per socket"
+    for socket in sockets:
+        assert socket.events == [1, 2, 3, 4]
+    await fanout.close()
+
+
+async def test_presence_goes_to_everyone_and_typing_to_everyone_but_the_typist(room):
+    fanout = RoomFanout(get_channel_layer())
+    alice_tab, alice_other_tab, bob_tab = FakeSocket(1), FakeSocket(1), FakeSocket(2)
+    for socket in (alice_tab, alice_other_tab, bob_tab):
+        await fanout.join(room, socket)
+    fanout.dispatch({"type": "room.presence", "room_id": room.pk, "frame": '{"p":1}'})
+    fanout.dispatch({"type": "room.typing", "room_id": room.pk, "user_id": 1, "frame": '{"t":1}'})
+    assert alice_tab.frames == alice_other_tab.frames == ['{"p":1}']
+    assert bob_tab.frames == ['{"p":1}', '{"t":1}']
+    await fanout.close()
+
+
+# --- through the consumer -----------------------------------------------------------------
+
+
+class DirectWrite:
+    """The server's direct write (core.wsprotocol) as a socket sees it: it takes frames
+    until the peer's buffer is 'full'."""
+
+    def __init__(self) -> None:
+        self.frames: list[dict[str, Any]] = []
+        self.paused = False
+
+    def __call__(self, frame: PreparedFrame) -> bool:
+        if self.paused:
+            return False
+        self.frames.append(json.loads(frame.text))
+        return True
+
+
+async def open_direct(user, room) -> tuple[Socket, DirectWrite]:
+    from config.asgi import application
+
+    cookie = await database_sync_to_async(session_cookie)(user)
+    communicator = WebsocketCommunicator(
+        application, f"/ws/rooms/{room.slug}/", headers=ws_headers(cookie)
+    )
+    writer = DirectWrite()
+    communicator.scope["extensions"] = {DIRECT_WRITE: {"write": writer}}
+    connected, _ = await communicator.connect(timeout=5)
+    assert connected
+    socket = Socket(communicator)
+    socket.hello = await socket.recv_type("hello")
+    return socket, writer
+
+
+async def test_frames_written_directly_and_queued_ones_interleave_without_loss_or_reorder(
+    room, alice, bob
+):
+    socket, writer = await open_direct(bob, room)
+
+    async def send(body: str) -> None:
+        await database_sync_to_async(actions.send_message)(user=alice, room=room, body=body)
+
+    await send("one")
+    await send("two")
+    await until(lambda: len(writer.frames) >= 2)
+    writer.paused = True  # the peer stopped reading: frames queue and go by ASGI send
+    await send("three")
+    queued = await socket.recv_type("event")
+    writer.paused = False
+    await send("four")
+    await until(lambda: len(writer.frames) >= 3)
+
+    direct = [f["event_id"] for f in writer.frames if f["type"] == "event"]
+    assert direct == [1, 2, 4]
+    assert queued["event_id"] == 3
+    assert await socket.nothing()
+    await socket.close()
+
+
+async def test_a_moderator_gets_the_hidden_text_and_everyone_else_does_not(
+    room, alice, bob, moderator
+):
+    _, bob_writes = await open_direct(bob, room)
+    _, moderator_writes = await open_direct(moderator, room)
+    message = await database_sync_to_async(actions.send_message)(user=alice, room=room, body="rude")
+    await database_sync_to_async(moderation_actions.hide_message)(
+        moderator=moderator, message_id=message.message.pk, reason="rude"
+    )
+    await until(lambda: len(events(bob_writes)) >= 2 and len(events(moderator_writes)) >= 2)
+    bob_hidden, moderator_hidden = events(bob_writes)[1], events(moderator_writes)[1]
+    assert bob_hidden["message"]["hidden"] and bob_hidden["message"]["body"] == ""
+    assert moderator_hidden["message"]["body"] == "rude"
+
+
+def events(writer: DirectWrite) -> list[dict[str, Any]]:
+    return [f for f in writer.frames if f["type"] == "event"]
+
+
+async def until(condition, rounds: int = 200) -> None:
+    """Poll until ``condition`` holds: the frames come from the loop's other tasks and
+    the database thread, not from a timer."""
+    import asyncio
+
+    for _ in range(rounds):
+        if condition():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("the condition never held")
+
+
+async def test_the_fan_out_is_per_event_loop_and_layer():
+    layer = get_channel_layer()
+    assert fanout_for(layer) is fanout_for(layer)
