@@ -43,6 +43,7 @@ from bench.benv import PASSWORD, username  # noqa: E402
 
 # The body of every benchmark message: "bench <run> <step> <sender> <seq> <send time ns>".
 BODY_RE = re.compile(r'"body":"bench (\w+) (\d+) (\d+) (\d+) (\d+)"')
+EVENT_ID_RE = re.compile(r'"event_id":(\d+)')
 HELLO_TIMEOUT_S = 60.0
 SETTLE_AFTER_CLOSE_S = 5.0
 
@@ -97,6 +98,8 @@ class StepResult:
     duplicated: int = 0
     late: int = 0
     lost: int = 0
+    # An event whose id is not above the previous one on the same socket.
+    reordered: int = 0
     deliveries_per_s: float = 0.0
     p50_ms: float = 0.0
     p95_ms: float = 0.0
@@ -172,6 +175,7 @@ class Tally:
     delivered: int = 0
     duplicated: int = 0
     late: int = 0
+    reordered: int = 0
     acked: int = 0
     errors: int = 0
     error_samples: list[str] = field(default_factory=list)
@@ -185,6 +189,8 @@ class Client:
     ws: ClientConnection
     # (sender, seq) pairs seen in the current step, packed into one int.
     seen: set[int] = field(default_factory=set)
+    # The newest event id this socket received (ids of a room only grow).
+    last_event_id: int = 0
 
 
 def note_error(tally: Tally, text: str) -> None:
@@ -198,6 +204,12 @@ def handle_frame(client: Client, text: str, state: dict[str, Tally]) -> None:
     without parsing (they carry the whole online list)."""
     tally = state["tally"]
     if '"message.created"' in text:
+        id_match = EVENT_ID_RE.search(text)
+        if id_match is not None:
+            event_id = int(id_match.group(1))
+            if event_id <= client.last_event_id:
+                tally.reordered += 1
+            client.last_event_id = max(client.last_event_id, event_id)
         match = BODY_RE.search(text)
         if match is None:
             return
@@ -357,6 +369,7 @@ def summarise(
         duplicated=tally.duplicated,
         late=tally.late,
         lost=expected - tally.delivered,
+        reordered=tally.reordered,
         deliveries_per_s=round(tally.delivered / elapsed, 1) if tally.delivered else 0.0,
         p50_ms=round(percentile(latencies, 0.50), 1),
         p95_ms=round(percentile(latencies, 0.95), 1),
@@ -439,7 +452,7 @@ def format_step(r: StepResult) -> str:
         f"rate {r.rate:g}/s: sent {r.sent} acked {r.acked} expected {r.expected} "
         f"delivered {r.delivered} ({r.deliveries_per_s:.0f}/s) "
         f"p50 {r.p50_ms} p95 {r.p95_ms} p99 {r.p99_ms} max {r.max_ms} ms; "
-        f"lost {r.lost} dup {r.duplicated} late {r.late} errors {r.errors} "
+        f"lost {r.lost} dup {r.duplicated} reordered {r.reordered} late {r.late} errors {r.errors} "
         f"connect errors {r.connect_errors}"
     )
 

@@ -1,12 +1,20 @@
 """Fan-out ladders against each server and channel layer, with ratios to the baseline.
 
-For every configuration (baseline; daphne and uvicorn, each with the pub/sub and the core
-Redis layer) it starts the server, then runs two ladders over the same sockets:
+For every configuration (the baseline, then uvicorn with the pub/sub Redis layer by default;
+daphne and the core layer on request) it starts the server, then runs the ladders:
 
 - ``1x200``: one room of 200 clients, 20 senders, 5, 10, 20, 40, 80, ... messages/s
   (deliveries/s = rate x 200), until p99 passes 200 ms;
 - ``50x10``: 50 rooms of 10 clients, one sender per room, 25, 50, 100, ... messages/s
-  (deliveries/s = rate x 10).
+  (deliveries/s = rate x 10);
+- ``1x2000``: one room of 2,000 clients (10 sockets per account), 20 senders, 0.5, 1, 2,
+  ... messages/s (deliveries/s = rate x 2,000).
+
+Every configuration runs on the same machine as the load generator, in the same run as
+the baseline: compare the ratios, not the absolute figures across runs. The summary gives
+each ladder's median latency at its low-load step (1,000 deliveries/s) beside the
+baseline's, and counts lost, doubled and reordered events (an event id not above the
+previous one on the same socket).
 
 ``--repeat`` runs the whole round several times, configurations interleaved so that the
 noise of other jobs on the machine spreads over all of them; the tables show medians.
@@ -21,6 +29,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import statistics
 import sys
 import time
@@ -53,7 +62,13 @@ SCENARIOS = {
         duration=12,
     ),
 }
+# One big room: 2,000 sockets (10 per account), 20 senders.
+SCENARIOS["1x2000"] = Scenario(
+    rooms=1, clients_per_room=2000, senders=20, rates=(0.5, 1, 2, 4, 8, 16, 32), duration=12
+)
 ACCOUNTS = 200
+# The low-load step of each ladder whose median latency is compared with the baseline's.
+LOW_LOAD_RATE = {"1x200": 5, "50x10": 100, "1x2000": 0.5}
 
 
 @dataclass(frozen=True)
@@ -95,7 +110,8 @@ async def run_all(args: argparse.Namespace) -> list[Run]:
                     scenario = replace(
                         SCENARIOS[name], duration=args.duration, deflate=args.deflate
                     )
-                    print(f"[{repeat}] {label} {name}", flush=True)
+                    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+                    print(f"[{repeat}] {label} {name} (load average {load})", flush=True)
                     steps = await run_ladder(
                         Target.parse(server.url),
                         scenario,
@@ -113,9 +129,11 @@ class Cell:
     """Medians over the repeats that reached one step."""
 
     deliveries_per_s: float
+    p50_ms: float
     p99_ms: float
     lost: int
     duplicated: int
+    reordered: int
     runs: int
 
 
@@ -128,9 +146,11 @@ def cells(runs: list[Run], config: str, scenario: str) -> dict[float, Cell]:
     return {
         rate: Cell(
             deliveries_per_s=statistics.median(s.deliveries_per_s for s in steps),
+            p50_ms=statistics.median(s.p50_ms for s in steps),
             p99_ms=statistics.median(s.p99_ms for s in steps),
             lost=sum(s.lost for s in steps),
             duplicated=sum(s.duplicated for s in steps),
+            reordered=sum(s.reordered for s in steps),
             runs=len(steps),
         )
         for rate, steps in by_rate.items()
@@ -139,7 +159,11 @@ def cells(runs: list[Run], config: str, scenario: str) -> dict[float, Cell]:
 
 def sustained(table: dict[float, Cell], p99_limit: float) -> float:
     """The highest median deliveries/s of a step within the p99 limit and lossless."""
-    ok = [c.deliveries_per_s for c in table.values() if c.p99_ms <= p99_limit and c.lost == 0]
+    ok = [
+        c.deliveries_per_s
+        for c in table.values()
+        if c.p99_ms <= p99_limit and c.lost == 0 and c.duplicated == 0 and c.reordered == 0
+    ]
     return max(ok, default=0.0)
 
 
@@ -168,8 +192,8 @@ def step_table(runs: list[Run], configs: list[str], scenario: str) -> list[str]:
             text = f"{cell.deliveries_per_s:,.0f} · p99 {cell.p99_ms:g}"
             if config != "baseline" and base_cell is not None:
                 text += f" · ×{ratio(cell.deliveries_per_s, base_cell.deliveries_per_s)}"
-            if cell.lost or cell.duplicated:
-                text += f" · lost {cell.lost} dup {cell.duplicated}"
+            if cell.lost or cell.duplicated or cell.reordered:
+                text += f" · lost {cell.lost} dup {cell.duplicated} reordered {cell.reordered}"
             row.append(text)
         lines.append("| " + " | ".join(row) + " |")
     return lines
@@ -189,8 +213,8 @@ def summary_table(runs: list[Run], configs: list[str], scenarios: list[str]) -> 
         "#### Sustained deliveries/s (highest lossless step within the p99 limit, medians)",
         "",
         "| scenario | config | at p99 ≤ 100 ms | × baseline | at p99 ≤ 200 ms | × baseline "
-        "| lost | dup | errors |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| p50 ms at low load | × baseline | lost | dup | reordered | errors |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for scenario in scenarios:
         base = cells(runs, "baseline", scenario)
@@ -200,10 +224,15 @@ def summary_table(runs: list[Run], configs: list[str], scenarios: list[str]) -> 
                 s for r in runs if r.config == config and r.scenario == scenario for s in r.steps
             ]
             s100, s200 = sustained(table, 100), sustained(table, 200)
+            low = table.get(LOW_LOAD_RATE[scenario])
+            base_low = base.get(LOW_LOAD_RATE[scenario])
+            p50 = f"{low.p50_ms:g}" if low else "—"
+            p50_ratio = ratio(low.p50_ms, base_low.p50_ms) if low and base_low else "n/a"
             lines.append(
                 f"| {scenario} | {config} | {s100:,.0f} | {ratio(s100, sustained(base, 100))} "
-                f"| {s200:,.0f} | {ratio(s200, sustained(base, 200))} "
+                f"| {s200:,.0f} | {ratio(s200, sustained(base, 200))} | {p50} | {p50_ratio} "
                 f"| {sum(s.lost for s in mine)} | {sum(s.duplicated for s in mine)} "
+                f"| {sum(s.reordered for s in mine)} "
                 f"| {sum(s.errors for s in mine) + connect_errors(runs, config, scenario)} |"
             )
     return lines
@@ -223,9 +252,9 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
     )
-    parser.add_argument("--servers", default="baseline,daphne,uvicorn")
-    parser.add_argument("--layers", default="pubsub,core")
-    parser.add_argument("--scenarios", default="1x200,50x10")
+    parser.add_argument("--servers", default="baseline,uvicorn")
+    parser.add_argument("--layers", default="pubsub")
+    parser.add_argument("--scenarios", default="1x200,50x10,1x2000")
     parser.add_argument("--duration", type=float, default=12.0, help="seconds per step")
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument(

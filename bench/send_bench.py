@@ -8,13 +8,17 @@
    seconds; reports acks/s and ack latency.
 
     .venv/bin/python bench/send_bench.py --servers daphne,uvicorn --senders 1,4,16
+    .venv/bin/python bench/send_bench.py --servers uvicorn --processes 1,2 --rooms 8 \
+        --listeners 25 --senders 32     # sends while fanning out, one process and two
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
+import os
 import secrets
 import statistics
 import sys
@@ -34,7 +38,7 @@ from bench.loadgen import (  # noqa: E402
     percentile,
     raise_fd_limit,
 )
-from bench.servers import running  # noqa: E402
+from bench.servers import PORTS, running  # noqa: E402
 
 ROOM = "bench-room-48"
 
@@ -82,6 +86,9 @@ def query_count(samples: int = 200) -> dict[str, object]:
 @dataclass
 class SendResult:
     server: str
+    processes: int
+    rooms: int
+    listeners: int
     senders: int
     duration: float
     acked: int
@@ -115,22 +122,57 @@ async def closed_loop(client: Client, deadline: float, latencies: list[int]) -> 
     return acked, errors
 
 
+def room_of(index: int, rooms: int) -> str:
+    """Sender ``index``'s room: bench-room-48, then 47, 46, ... when ``rooms`` > 1."""
+    return f"bench-room-{48 - index % rooms}"
+
+
 async def measure_sends(
-    label: str, target: Target, sessions: list[str | None], senders: int, duration: float
+    label: str,
+    targets: list[Target],
+    sessions: list[str | None],
+    senders: int,
+    duration: float,
+    *,
+    rooms: int = 1,
+    listeners: int = 0,
 ) -> SendResult:
+    """Sender i talks to server i mod len(targets), in room i mod ``rooms``; each room
+    also has ``listeners`` sockets that only read (spread over the servers), so that the
+    server fans out what it persists."""
     clients = await asyncio.gather(
-        *(open_client(target, ROOM, sessions[i % len(sessions)], i, 0) for i in range(senders))
+        *(
+            open_client(
+                targets[i % len(targets)], room_of(i, rooms), sessions[i % len(sessions)], i, 0
+            )
+            for i in range(senders)
+        )
     )
+    readers = await asyncio.gather(
+        *(
+            open_client(
+                targets[i % len(targets)], room_of(i, rooms), sessions[i % len(sessions)], i, 0
+            )
+            for i in range(listeners * rooms)
+        )
+    )
+    drains = [asyncio.create_task(drain(r)) for r in readers]
     latencies: list[int] = []
     started = time.monotonic()
     deadline = started + duration
     outcomes = await asyncio.gather(*(closed_loop(c, deadline, latencies) for c in clients))
     elapsed = time.monotonic() - started
-    await asyncio.gather(*(c.ws.close() for c in clients))
+    for task in drains:
+        task.cancel()
+    await asyncio.gather(*drains, return_exceptions=True)
+    await asyncio.gather(*(c.ws.close() for c in [*clients, *readers]))
     latencies.sort()
     acked = sum(a for a, _ in outcomes)
     return SendResult(
         server=label,
+        processes=len(targets),
+        rooms=rooms,
+        listeners=listeners,
         senders=senders,
         duration=round(elapsed, 1),
         acked=acked,
@@ -141,35 +183,65 @@ async def measure_sends(
     )
 
 
+async def drain(client: Client) -> None:
+    """Read (and drop) everything a listener receives."""
+    with contextlib.suppress(Exception):
+        async for _frame in client.ws:
+            pass
+
+
 async def socket_benchmarks(args: argparse.Namespace) -> list[SendResult]:
     results: list[SendResult] = []
     sessions: list[str | None] | None = None
     counts = [int(k) for k in args.senders.split(",")]
     for repeat in range(args.repeat):
         for kind in args.servers.split(","):
-            with running(kind, args.layer, variant=args.variant) as server:
-                target = Target.parse(server.url)
-                if sessions is None:
-                    sessions = list(await login_all(target, max(counts)))
-                for senders in counts:
-                    result = await measure_sends(
-                        server.label, target, sessions, senders, args.duration
-                    )
-                    print(f"[{repeat}] {asdict(result)}", file=sys.stderr, flush=True)
-                    results.append(result)
+            for processes in [int(p) for p in args.processes.split(",")]:
+                with contextlib.ExitStack() as stack:
+                    servers = [
+                        stack.enter_context(
+                            running(kind, args.layer, port=PORTS[kind] + n, variant=args.variant)
+                        )
+                        for n in range(processes)
+                    ]
+                    targets = [Target.parse(server.url) for server in servers]
+                    if sessions is None:
+                        sessions = list(await login_all(targets[0], max(max(counts), 20)))
+                    for senders in counts:
+                        result = await measure_sends(
+                            servers[0].label,
+                            targets,
+                            sessions,
+                            senders,
+                            args.duration,
+                            rooms=args.rooms,
+                            listeners=args.listeners,
+                        )
+                        load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+                        print(
+                            f"[{repeat}] {asdict(result)} (load average {load})",
+                            file=sys.stderr,
+                            flush=True,
+                        )
+                        results.append(result)
     return results
 
 
 def median_table(results: list[SendResult]) -> list[str]:
     lines = [
-        "| server | senders | persisted sends/s | ack p50 ms | ack p99 ms | errors | runs |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "| server | processes | rooms | listeners per room | senders | persisted sends/s "
+        "| ack p50 ms | ack p99 ms | errors | runs |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    keys = list(dict.fromkeys((r.server, r.senders) for r in results))
-    for server, senders in keys:
-        rows = [r for r in results if (r.server, r.senders) == (server, senders)]
+
+    def key(r: SendResult) -> tuple[str, int, int, int, int]:
+        return (r.server, r.processes, r.rooms, r.listeners, r.senders)
+
+    for server, processes, rooms, listeners, senders in dict.fromkeys(key(r) for r in results):
+        rows = [r for r in results if key(r) == (server, processes, rooms, listeners, senders)]
         lines.append(
-            f"| {server} | {senders} | {statistics.median(r.sends_per_s for r in rows):,.0f} "
+            f"| {server} | {processes} | {rooms} | {listeners} | {senders} "
+            f"| {statistics.median(r.sends_per_s for r in rows):,.0f} "
             f"| {statistics.median(r.ack_p50_ms for r in rows):g} "
             f"| {statistics.median(r.ack_p99_ms for r in rows):g} "
             f"| {sum(r.errors for r in rows)} | {len(rows)} |"
@@ -181,9 +253,16 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
     )
-    parser.add_argument("--servers", default="daphne,uvicorn")
+    parser.add_argument("--servers", default="uvicorn")
     parser.add_argument("--layer", default="pubsub", choices=["pubsub", "core"])
     parser.add_argument("--senders", default="1,4,16", help="comma-separated sender counts")
+    parser.add_argument(
+        "--processes", default="1", help="server processes (comma-separated counts), ports 8102+"
+    )
+    parser.add_argument("--rooms", type=int, default=1, help="rooms the senders spread over")
+    parser.add_argument(
+        "--listeners", type=int, default=0, help="reading sockets per room (fan-out load)"
+    )
     parser.add_argument("--duration", type=float, default=10.0)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--variant", default="", help="candidate server change (bench/variants.py)")

@@ -57,7 +57,10 @@ def command(
     if kind == "uvicorn":
         return [
             str(VENV_BIN / "uvicorn"), app, "--host", "127.0.0.1",
-            "--port", str(port), "--ws", "websockets", "--no-access-log", "--log-level", "warning",
+            "--port", str(port), "--no-access-log", "--log-level", "warning", "--lifespan", "off",
+            # The protocol production runs (scripts/serve.sh): websockets-sansio plus the
+            # stall bound, which also offers the chat's direct fan-out writes.
+            "--ws", "core.wsprotocol:BoundedWebSocketProtocol",
             # Compression is negotiated only if the client offers it; loadgen does not.
             "--ws-per-message-deflate", "true" if uvicorn_deflate else "false",
         ]  # fmt: skip

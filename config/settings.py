@@ -369,6 +369,12 @@ LIVECHAT_EVENTS_PAGE_SIZE = env_int("LIVECHAT_EVENTS_PAGE_SIZE", 500)
 LIVECHAT_EVENT_RETENTION_DAYS = env_int("LIVECHAT_EVENT_RETENTION_DAYS", 30)
 # A resume that would replay more than this many events gets `resync` instead.
 LIVECHAT_RESUME_MAX_EVENTS = env_int("LIVECHAT_RESUME_MAX_EVENTS", 2000)
+# Threads (each with its own database connection) that run the sockets' writes
+# (core.dbthreads): one slow send no longer queues every other. SQLite has one writer at a
+# time whatever the threads, so it keeps the single thread.
+LIVECHAT_DB_THREADS = env_int(
+    "LIVECHAT_DB_THREADS", 1 if DATABASES["default"]["ENGINE"].endswith("sqlite3") else 4
+)
 # A connection that stops refreshing its presence (a killed process, a dead network)
 # drops out after this many seconds; live connections refresh every third of it.
 LIVECHAT_PRESENCE_TTL = env_int("LIVECHAT_PRESENCE_TTL", 60)

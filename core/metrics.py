@@ -61,7 +61,11 @@ PUBLISH_FAILURES = Counter(
 )
 GAPS_FILLED = Counter(
     "livechat_gaps_filled",
-    "Sockets that saw a gap in event ids and filled it from the event log.",
+    "Gaps in event ids filled from the event log (by a room's fan-out or by one socket).",
+)
+OUTBOX_DROPS = Counter(
+    "livechat_outbox_drops",
+    "Room frames not queued for a socket already far behind (its events come from the log).",
 )
 RESYNCS = Counter(
     "livechat_resyncs",

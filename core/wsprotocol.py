@@ -11,6 +11,13 @@ that never drains). Here a socket whose writes stay blocked for
 ``LIVECHAT_WS_STALL_SECONDS`` (20 s) is aborted — a TCP reset, its buffers dropped — and a
 keepalive timeout aborts as well; the consumer's ``disconnect`` runs, and the page
 reconnects and resumes from its last event id (docs/operations.md, "Faults").
+
+It also offers the application a direct write (the ``livechat.direct_write`` scope
+extension): the room fan-out writes a frame prepared once (core.wsframes) straight to the
+connection, without a coroutine and an ASGI message per socket; the one frame that goes
+to 2,000 sockets costs 2,000 ``transport.write`` calls and nothing else. It writes only
+when uvicorn's own ``send`` would write at once; otherwise (the peer's buffer is full, the
+socket is closing) it says no, and the caller takes the ordinary, awaited ``send``.
 """
 
 from __future__ import annotations
@@ -24,8 +31,16 @@ from asyncio import TimerHandle
 from typing import Any
 
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+from websockets.http11 import Request
+from websockets.protocol import State
+
+from core.wsframes import PreparedFrame
 
 logger = logging.getLogger(__name__)
+
+# The scope extension through which the application finds ``write_now`` (ASGI lets a
+# server offer its own extensions; an application that does not know it ignores it).
+DIRECT_WRITE = "livechat.direct_write"
 
 
 def stall_seconds() -> float:
@@ -37,6 +52,32 @@ class BoundedWebSocketProtocol(WebSocketsSansIOProtocol):
         super().__init__(*args, **kwargs)
         self.stall_timer: TimerHandle | None = None
         self.stall_limit = stall_seconds()
+
+    def handle_connect(self, event: Request) -> None:
+        super().handle_connect(event)
+        scope = getattr(self, "scope", None)  # none when the handshake was refused
+        if scope is not None:
+            scope["extensions"][DIRECT_WRITE] = {"write": self.write_now}
+
+    def write_now(self, frame: PreparedFrame) -> bool:
+        """Write one text frame now; False when uvicorn's ``send`` would wait or refuse
+        (the peer's buffer is full, the socket is not open), and nothing was written."""
+        if (
+            self.disconnected
+            or self.close_sent
+            or not self.handshake_complete
+            or self.initial_response is not None
+            or not self.writable.is_set()
+            or self.conn.state is not State.OPEN
+        ):
+            return False
+        if self.conn.extensions:
+            # Per-message deflate: each socket compresses in its own context.
+            self.conn.send_text(frame.data)
+            self.transport.write(b"".join(self.conn.data_to_send()))
+        else:
+            self.transport.write(frame.wire)
+        return True
 
     def pause_writing(self) -> None:
         super().pause_writing()

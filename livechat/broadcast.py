@@ -45,6 +45,8 @@ def group_send(group: str, message: dict[str, Any]) -> None:
 def publish_event_on_commit(room_id: int, frames: EventFrames) -> None:
     message = {
         "type": "room.event",
+        # The room's fan-out in each process (livechat.fanout) finds its sockets by it.
+        "room_id": room_id,
         "event_id": frames.event_id,
         "public": frames.public,
         "moderator": frames.moderator,

@@ -13,6 +13,8 @@ import contextlib
 import logging
 import random
 import time
+from collections import deque
+from collections.abc import Callable
 from typing import Any
 
 from channels.db import database_sync_to_async
@@ -28,15 +30,19 @@ except ImportError:  # pragma: no cover
 
 from accounts.roles import is_moderator, public_user
 from core import i18n, metrics, tz
+from core.dbthreads import on_db_thread
 from core.errors import DomainError, Invalid, NotFound, Resync
 from core.outage import is_outage, log_outage, unavailable
 from core.params import require_cursor
+from core.wsframes import PreparedFrame
+from core.wsprotocol import DIRECT_WRITE
 
 from . import selectors
 from .broadcast import room_group, user_group
 from .catchup import latest_event_id
 from .delivery import EventCursor
 from .events import EventFrames, dumps
+from .fanout import PreparedEvent, fanout_for
 from .frames import (
     Frame,
     FrameContext,
@@ -60,6 +66,15 @@ CLOSE_TRY_AGAIN_LATER = 1013
 # The account the socket signed in as is gone (erased, deactivated): its sockets end, and a
 # new handshake is refused like any anonymous one.
 CLOSE_ACCOUNT_GONE = 4401
+
+# What one socket's own queue holds at most, in characters of frame text (livechat.fanout:
+# what could not be written at once; a peer that stopped reading is reset after
+# LIVECHAT_WS_STALL_SECONDS). Past it, events are dropped and read again from the log when
+# the socket catches up (its cursor has not moved); presence and typing frames are simply
+# dropped. So a stalled socket costs at most this plus its write buffer.
+OUTBOX_LIMIT_CHARS = 1_000_000
+# An outbox entry: (event id, frame text); event id 0 for a presence or typing frame.
+OutboxItem = tuple[int, str]
 
 
 class LeanDispatch(AsyncWebsocketConsumer):
@@ -88,6 +103,15 @@ class RoomConsumer(LeanDispatch):
     room: Room
     cursor: EventCursor
     closing = False
+    # Set once the hello went out: from then on room frames may be written.
+    ready = False
+    user_id = 0
+    # What the fan-out could not write at once, in order, and the task draining it.
+    outbox: deque[OutboxItem] | None = None
+    outbox_chars = 0
+    drainer: asyncio.Task[None] | None = None
+    # The server's direct write (core.wsprotocol), when it offers one.
+    direct_write: Callable[[PreparedFrame], bool] | None = None
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -102,6 +126,10 @@ class RoomConsumer(LeanDispatch):
         if self.user is None or not self.user.is_authenticated:
             await self.close()
             return
+        self.user_id = self.user.pk
+        extension = self.scope.get("extensions", {}).get(DIRECT_WRITE)
+        if extension:
+            self.direct_write = extension["write"]
         try:
             await self.join()
         except Exception as error:
@@ -110,7 +138,7 @@ class RoomConsumer(LeanDispatch):
             # The database or Redis is down: say so, then close "try again later"; the
             # client's backoff brings it back and its resume fills in what it missed.
             log_outage(error, "socket connect")
-            if hasattr(self, "group"):
+            if hasattr(self, "fanout"):
                 await self.leave_groups()
             self.presence_member = None
             if self.heartbeat is not None:
@@ -131,9 +159,11 @@ class RoomConsumer(LeanDispatch):
         self.moderator = is_moderator(self.user)
         self.me = public_user(self.user)
         self.group = room_group(room.pk)
-        # Join the group *before* reading the last event id: an event committed after the
-        # read then arrives live, one committed before it is covered by history/resume.
-        await self.channel_layer.group_add(self.group, self.channel_name)
+        # Join the room's fan-out *before* reading the last event id: an event committed
+        # after the read then arrives live, one committed before it is covered by
+        # history/resume. Until the hello is out, what arrives waits in the outbox.
+        self.fanout = fanout_for(self.channel_layer)
+        await self.fanout.join(room, self)
         # The person's own group: notifications and read markers reach all their tabs.
         await self.channel_layer.group_add(user_group(self.user.pk), self.channel_name)
         await database_sync_to_async(selectors.refresh_event_cursor)(room)
@@ -154,6 +184,8 @@ class RoomConsumer(LeanDispatch):
                 "online": online,
             }
         )
+        self.ready = True
+        self.start_draining()
         self.heartbeat = asyncio.create_task(self.keep_presence())
         try:
             await self.broadcast_presence(online)
@@ -175,10 +207,12 @@ class RoomConsumer(LeanDispatch):
                     logger.exception("socket-opened hook %r failed", hook)
 
     async def disconnect(self, code: int) -> None:
-        if self.heartbeat is not None:
-            self.heartbeat.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self.heartbeat
+        self.ready = False
+        for task in (self.heartbeat, self.drainer):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         if self.presence_member is not None:
             # Leave the groups first: that must happen even if presence cannot be updated
             # (its entry then ages out within the TTL).
@@ -246,7 +280,11 @@ class RoomConsumer(LeanDispatch):
     async def broadcast_presence(self, online: list[dict[str, Any]]) -> None:
         await self.channel_layer.group_send(
             self.group,
-            {"type": "room.presence", "frame": dumps({"type": "presence", "online": online})},
+            {
+                "type": "room.presence",
+                "room_id": self.room.pk,
+                "frame": dumps({"type": "presence", "online": online}),
+            },
         )
 
     # -- client frames ---------------------------------------------------------------------
@@ -286,9 +324,13 @@ class RoomConsumer(LeanDispatch):
         if handler is None:
             raise Invalid(_("Unknown frame type %(type)r.") % {"type": kind[:40]})
         started = time.perf_counter()
-        reply = await database_sync_to_async(handler)(self.context, frame)
-        if reply is not None:
-            await self.send_frame(reply)
+        # Under the delivery lock: the answer (an `ack`) goes out before the event it
+        # announces, which the room's fan-out may have ready first; meanwhile this
+        # socket's room frames wait in its outbox.
+        async with self.delivery_lock:
+            reply = await on_db_thread(handler)(self.context, frame)
+            if reply is not None:
+                await self.send_frame(reply)
         if kind == "message.send":
             metrics.SEND_LATENCY.observe(time.perf_counter() - started)
 
@@ -299,6 +341,7 @@ class RoomConsumer(LeanDispatch):
                 self.group,
                 {
                     "type": "room.typing",
+                    "room_id": self.room.pk,
                     "user_id": self.user.pk,
                     "frame": dumps({"type": "typing", "user": self.me}),
                 },
@@ -326,25 +369,81 @@ class RoomConsumer(LeanDispatch):
                 )
             self.cursor.advance(event.event_id)
 
-    # -- channel-layer messages ------------------------------------------------------------
+    # -- the room's fan-out (livechat.fanout) ----------------------------------------------
 
-    async def room_event(self, message: dict[str, Any]) -> None:
-        async with self.delivery_lock:
-            event_id: int = message["event_id"]
-            if self.cursor.is_stale(event_id):
-                return  # already forwarded (live or by a gap fill)
-            missing = self.cursor.gap_before(event_id)
-            if missing:
-                metrics.GAPS_FILLED.inc()
-                if not await self.fill_gap_or_close(missing):
-                    return
-            text = (
-                message["moderator"]
-                if self.moderator and message["moderator"]
-                else message["public"]
-            )
-            await self.send(text_data=text)
-            self.cursor.advance(event_id)
+    def offer_event(self, event: PreparedEvent) -> None:
+        """An event of the room, offered by the fan-out: written at once when it is the
+        next one for this socket and nothing is ahead of it, else queued."""
+        if self.closing:
+            return
+        frame = event.for_viewer(moderator=self.moderator)
+        if self.ready and not self.outbox and not self.delivery_lock.locked():
+            if self.cursor.is_stale(event.event_id):
+                return
+            if event.event_id == self.cursor.delivered + 1 and self.write_now(frame):
+                self.cursor.advance(event.event_id)
+                return
+        self.enqueue(event.event_id, frame.text)
+
+    def offer_frame(self, frame: PreparedFrame) -> None:
+        """A presence or typing frame for the room."""
+        if self.closing:
+            return
+        if self.ready and not self.outbox and self.write_now(frame):
+            return
+        self.enqueue(0, frame.text)
+
+    def write_now(self, frame: PreparedFrame) -> bool:
+        return self.direct_write is not None and self.direct_write(frame)
+
+    def enqueue(self, event_id: int, text: str) -> None:
+        # Only the text is kept (shared with the other sockets' copies), not the prepared
+        # frame's encoded and framed bytes.
+        if self.outbox is None:
+            self.outbox = deque()
+        if self.outbox_chars + len(text) > OUTBOX_LIMIT_CHARS and self.outbox:
+            # A peer this far behind: the log has every event, and the cursor, which
+            # has not moved, makes the next delivery fill them in from it.
+            metrics.OUTBOX_DROPS.inc()
+            return
+        self.outbox.append((event_id, text))
+        self.outbox_chars += len(text)
+        self.start_draining()
+
+    def start_draining(self) -> None:
+        if self.ready and self.outbox and self.drainer is None:
+            self.drainer = asyncio.create_task(self.drain())
+
+    async def drain(self) -> None:
+        """Forward the outbox in order, each item with an awaited send."""
+        try:
+            while self.outbox and not self.closing:
+                event_id, text = self.outbox.popleft()
+                self.outbox_chars -= len(text)
+                async with self.delivery_lock:
+                    if event_id:
+                        await self.deliver(event_id, text)
+                    else:
+                        await self.send(text_data=text)
+        except Exception:
+            logger.exception("forwarding room frames failed")
+            await self.close(code=CLOSE_TRY_AGAIN_LATER)
+        finally:
+            self.drainer = None
+            if self.closing and self.outbox:
+                self.outbox.clear()
+                self.outbox_chars = 0
+
+    async def deliver(self, event_id: int, text: str) -> None:
+        if self.cursor.is_stale(event_id):
+            return  # already forwarded (live or by a gap fill)
+        missing = self.cursor.gap_before(event_id)
+        if missing:
+            metrics.GAPS_FILLED.inc()
+            if not await self.fill_gap_or_close(missing):
+                return
+        await self.send(text_data=text)
+        self.cursor.advance(event_id)
 
     async def fill_gap_or_close(self, missing: range) -> bool:
         """fill_gap; False (and the socket closing "try again later") when the log cannot
@@ -378,18 +477,13 @@ class RoomConsumer(LeanDispatch):
             await self.send(text_data=EventFrames.of(event).for_viewer(moderator=self.moderator))
             self.cursor.advance(event.event_id)
 
+    # -- channel-layer messages (the person's own group) ---------------------------------
+
     async def user_frame(self, message: dict[str, Any]) -> None:
         await self.send(text_data=message["frame"])
 
     async def user_close(self, message: dict[str, Any]) -> None:
         await self.close(code=CLOSE_ACCOUNT_GONE)
-
-    async def room_presence(self, message: dict[str, Any]) -> None:
-        await self.send(text_data=message["frame"])
-
-    async def room_typing(self, message: dict[str, Any]) -> None:
-        if message["user_id"] != self.user.pk:
-            await self.send(text_data=message["frame"])
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -439,14 +533,19 @@ class RoomConsumer(LeanDispatch):
         await self.close(code=CLOSE_TRY_AGAIN_LATER)
 
     async def leave_groups(self) -> None:
-        for group in (self.group, user_group(self.user.pk)):
-            try:
-                await self.channel_layer.group_discard(group, self.channel_name)
-            except Exception as error:
-                if not is_outage(error):
-                    raise
-                # The pub/sub layer forgets the channel's groups locally all the same.
-                log_outage(error, "leaving groups")
+        try:
+            await self.fanout.leave(self.room.pk, self)
+        except Exception as error:
+            if not is_outage(error):
+                raise
+            # The pub/sub layer forgets the channel's groups locally all the same.
+            log_outage(error, "leaving the room's fan-out")
+        try:
+            await self.channel_layer.group_discard(user_group(self.user.pk), self.channel_name)
+        except Exception as error:
+            if not is_outage(error):
+                raise
+            log_outage(error, "leaving groups")
 
 
 def _answers(frame: dict[str, Any]) -> dict[str, Any]:

@@ -240,6 +240,17 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: N
 
 
 @pytest.fixture(scope="session", autouse=True)
+def _database_threads_closed(django_db_setup: None) -> Iterator[None]:
+    # The sockets' database threads (core.dbthreads) end with the session, their
+    # connections closed, before the test database is dropped (set up after it, this
+    # is torn down before it).
+    yield
+    from core.dbthreads import close_pool
+
+    close_pool()
+
+
+@pytest.fixture(scope="session", autouse=True)
 def _fast_password_hashing() -> Iterator[None]:
     # PBKDF2 at production strength costs ~0.3 s per user created; tests make hundreds.
     # Browser tests, whose server process checks passwords, switch back (tests/e2e).

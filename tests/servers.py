@@ -65,7 +65,12 @@ class Server:
 
 
 @contextlib.contextmanager
-def asgi_server(tmp_path: Path, *, env: dict[str, str] | None = None) -> Iterator[Server]:
+def asgi_server(
+    tmp_path: Path, *, env: dict[str, str] | None = None, kind: str = "daphne"
+) -> Iterator[Server]:
+    """A server process: daphne (what `make run` serves), or ``kind="uvicorn"`` as
+    production runs it (scripts/serve.sh), whose protocol writes the room fan-out's
+    frames directly (core.wsprotocol)."""
     port = free_port()
     log = tmp_path / f"server-{port}.log"
     full_env = {
@@ -85,6 +90,13 @@ def asgi_server(tmp_path: Path, *, env: dict[str, str] | None = None) -> Iterato
         "--websocket-max-frame-size", frame_limit,
         "config.asgi:application",
     ]  # fmt: skip
+    if kind == "uvicorn":
+        command = [
+            sys.executable, "-m", "uvicorn", "config.asgi:application",
+            "--host", "127.0.0.1", "--port", str(port), "--lifespan", "off",
+            "--ws", "core.wsprotocol:BoundedWebSocketProtocol", "--ws-max-size", frame_limit,
+            "--ws-per-message-deflate", "false", "--log-level", "warning",
+        ]  # fmt: skip
     with log.open("wb") as out:
         process = subprocess.Popen(
             command,

@@ -259,7 +259,10 @@ class AppServer:
     def start(self) -> None:
         command = [
             sys.executable, "-m", "uvicorn", "config.asgi:application",
-            "--host", "127.0.0.1", "--port", str(self.port), "--ws", "websockets",
+            "--host", "127.0.0.1", "--port", str(self.port),
+            # The protocol production runs (scripts/serve.sh), with its direct fan-out
+            # writes (core.wsprotocol); PRODUCTION_WS adds the pings.
+            "--ws", "core.wsprotocol:BoundedWebSocketProtocol",
             "--ws-max-size", "65536", "--ws-per-message-deflate", "false", "--no-access-log",
             "--timeout-graceful-shutdown", "5", *self.extra,
         ]  # fmt: skip

@@ -10,7 +10,7 @@ from unittest import mock
 
 import pytest
 from channels.db import database_sync_to_async
-from channels.layers import get_channel_layer
+from channels.layers import channel_layers, get_channel_layer
 from channels.testing import WebsocketCommunicator
 
 from core.wsframes import PreparedFrame
@@ -55,7 +55,13 @@ def members(layer, room) -> list[str]:
     return sorted(layer.groups.get(room_group(room.pk), {}))
 
 
-async def test_a_room_is_one_subscription_per_process_whatever_its_sockets(room, other_room):
+async def test_a_room_is_one_subscription_per_process_whatever_its_sockets(
+    room, other_room, settings
+):
+    # Group membership read from the in-memory layer's own table (Redis's pub/sub layer
+    # keeps it per shard); tests/livechat/test_multiprocess.py covers Redis.
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    channel_layers.backends.clear()
     layer = get_channel_layer()
     fanout = RoomFanout(layer)
     one, two, elsewhere = FakeSocket(1), FakeSocket(2), FakeSocket(3)

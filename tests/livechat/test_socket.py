@@ -73,6 +73,10 @@ async def test_edits_and_reactions_go_out_as_events_in_order(connect, alice, bob
             "base_revision": 1,
         }
     )
+    # Two sockets' writes race (each runs on a database thread of its own): the reaction
+    # is sent once the edit is in, so that the order below is the order of the writes.
+    assert (await a.recv_type("event"))["kind"] == "message.created"
+    assert (await a.recv_type("event"))["kind"] == "message.edited"
     await b.send({"type": "reaction.toggle", "message_id": ack["message_id"], "emoji": "👍"})
 
     events = [await b.recv_type("event") for _ in range(3)]
