@@ -379,6 +379,10 @@ LIVECHAT_DB_THREADS = env_int(
 # drops out after this many seconds; live connections refresh every third of it.
 LIVECHAT_PRESENCE_TTL = env_int("LIVECHAT_PRESENCE_TTL", 60)
 LIVECHAT_TYPING_INTERVAL_MS = env_int("LIVECHAT_TYPING_INTERVAL_MS", 1000)
+# A room's online list goes out at most once per this many milliseconds (per process);
+# the newest list held back goes out when the interval ends (livechat.fanout). Without it
+# a room of n sockets filling up sends n lists to each of them.
+LIVECHAT_PRESENCE_COALESCE_MS = env_int("LIVECHAT_PRESENCE_COALESCE_MS", 1000)
 
 AUTHENTICATION_BACKENDS = [
     # First: refuses a locked-out sign-in before the password is checked (docs/security.md).

@@ -25,13 +25,15 @@ import copy
 import logging
 import weakref
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from channels.db import database_sync_to_async
 from django.conf import settings
 
-from core import metrics
+from core import clock, metrics
 from core.errors import Resync
 from core.outage import is_outage, log_outage
 from core.wsframes import PreparedFrame
@@ -86,13 +88,26 @@ class LocalRoom:
     # Events that arrived while a gap is being read from the log, in arrival order.
     backlog: deque[PreparedEvent] = field(default_factory=deque)
     filling: bool = False
+    # Presence: when the last list went out, and the newest list held back since.
+    presence_sent_at: datetime | None = None
+    presence_held: str | None = None
 
 
 class RoomFanout:
     """The process's (more exactly, the event loop's) room subscriptions."""
 
-    def __init__(self, layer: Any) -> None:
+    def __init__(
+        self,
+        layer: Any,
+        *,
+        schedule: Callable[[float, Callable[[], None]], object] | None = None,
+    ) -> None:
         self.layer = layer
+        # Runs a callback after a delay in seconds (the loop's call_later; tests pass
+        # their own and fire it themselves).
+        self.schedule = schedule or (
+            lambda delay, callback: asyncio.get_running_loop().call_later(delay, callback)
+        )
         self.rooms: dict[int, LocalRoom] = {}
         self.channel: str | None = None
         self.receiver: asyncio.Task[None] | None = None
@@ -175,14 +190,44 @@ class RoomFanout:
                 ),
             )
         elif kind == "room.presence":
-            frame = PreparedFrame(message["frame"])
-            for socket in list(local.sockets):
-                socket.offer_frame(frame)
+            self.presence(local, message["frame"])
         elif kind == "room.typing":
             frame = PreparedFrame(message["frame"])
             for socket in list(local.sockets):
                 if socket.user_id != message["user_id"]:
                     socket.offer_frame(frame)
+
+    # -- presence -------------------------------------------------------------------------
+
+    def presence(self, local: LocalRoom, text: str) -> None:
+        """Every join and leave publishes the room's whole online list, so a room of n
+        sockets filling up (or emptying: a restart) costs n lists to each of n sockets.
+        A room gets at most one list per LIVECHAT_PRESENCE_COALESCE_MS: one arriving
+        sooner is held, and the newest held list goes out when the interval ends. The
+        lists themselves are unchanged; only their number is bounded."""
+        window = timedelta(milliseconds=settings.LIVECHAT_PRESENCE_COALESCE_MS)
+        now = clock.now()
+        if local.presence_held is None and (
+            local.presence_sent_at is None or now - local.presence_sent_at >= window
+        ):
+            self.send_presence(local, text, now)
+            return
+        if local.presence_held is None:
+            assert local.presence_sent_at is not None
+            wait = (local.presence_sent_at + window - now).total_seconds()
+            self.schedule(max(0.0, wait), lambda: self.release_presence(local))
+        local.presence_held = text
+
+    def release_presence(self, local: LocalRoom) -> None:
+        text, local.presence_held = local.presence_held, None
+        if text is not None:
+            self.send_presence(local, text, clock.now())
+
+    def send_presence(self, local: LocalRoom, text: str, now: datetime) -> None:
+        local.presence_sent_at = now
+        frame = PreparedFrame(text)
+        for socket in list(local.sockets):
+            socket.offer_frame(frame)
 
     # -- events in order ------------------------------------------------------------------
 

@@ -35,6 +35,9 @@ def _isolated_ephemeral_state(settings: Any) -> Iterator[None]:
     # The chat's own tests count events and queries of plain rooms; tests/helpdesk (its
     # conftest) makes "help-desk" a help room, where messages also open questions.
     settings.LIVECHAT_HELP_ROOMS = []
+    # Every online list at once; tests/livechat/test_fanout.py tests the coalescing with
+    # a clock and timers of its own.
+    settings.LIVECHAT_PRESENCE_COALESCE_MS = 0
     presence._store = None
     channel_layers.backends.clear()
     if not settings.REDIS_URL:

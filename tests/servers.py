@@ -66,11 +66,16 @@ class Server:
 
 @contextlib.contextmanager
 def asgi_server(
-    tmp_path: Path, *, env: dict[str, str] | None = None, kind: str = "daphne"
+    tmp_path: Path,
+    *,
+    env: dict[str, str] | None = None,
+    kind: str = "daphne",
+    deflate: bool = False,
 ) -> Iterator[Server]:
     """A server process: daphne (what `make run` serves), or ``kind="uvicorn"`` as
     production runs it (scripts/serve.sh), whose protocol writes the room fan-out's
-    frames directly (core.wsprotocol)."""
+    frames directly (core.wsprotocol); ``deflate`` lets uvicorn accept per-message
+    deflate from clients that offer it (production turns it off)."""
     port = free_port()
     log = tmp_path / f"server-{port}.log"
     full_env = {
@@ -95,7 +100,8 @@ def asgi_server(
             sys.executable, "-m", "uvicorn", "config.asgi:application",
             "--host", "127.0.0.1", "--port", str(port), "--lifespan", "off",
             "--ws", "core.wsprotocol:BoundedWebSocketProtocol", "--ws-max-size", frame_limit,
-            "--ws-per-message-deflate", "false", "--log-level", "warning",
+            "--ws-per-message-deflate", "true" if deflate else "false",
+            "--log-level", "warning",
         ]  # fmt: skip
     with log.open("wb") as out:
         process = subprocess.Popen(

@@ -22,6 +22,7 @@ from livechat.fanout import PreparedEvent, RoomFanout, fanout_for
 from livechat.models import RoomEvent
 from moderation import actions as moderation_actions
 from tests.conftest import Socket, session_cookie, ws_headers
+from tests.servers import asgi_server
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -237,3 +238,106 @@ async def until(condition, rounds: int = 200) -> None:
 async def test_the_fan_out_is_per_event_loop_and_layer():
     layer = get_channel_layer()
     assert fanout_for(layer) is fanout_for(layer)
+
+
+# --- through a real server ----------------------------------------------------------------
+
+
+# Long enough for per-message deflate to compress it.
+RUDE = " ".join(["rude"] * 200)
+
+
+@pytest.mark.parametrize("deflate", [False, True], ids=["plain", "per-message-deflate"])
+async def test_uvicorn_writes_the_room_frames_directly_compressed_or_not(
+    alice, bob, moderator, room, tmp_path, deflate
+):
+    """uvicorn as production runs it: the fan-out writes the frame prepared once to each
+    socket (core.wsprotocol), or compresses it in the socket's own context when the socket
+    negotiated per-message deflate; either way every client reads the same events, and
+    a hidden message's text reaches the moderator only."""
+    import asyncio
+
+    import websockets
+
+    cookies = {
+        user.username: await database_sync_to_async(session_cookie)(user)
+        for user in (alice, bob, moderator)
+    }
+    # A plain room: in a help room the message would also open a question (more events).
+    env = {"LIVECHAT_HELP_ROOMS": ""}
+    with asgi_server(tmp_path, kind="uvicorn", deflate=deflate, env=env) as server:
+        sockets = {}
+        for name, cookie in cookies.items():
+            ws = await websockets.connect(
+                f"{server.ws}/ws/rooms/{room.slug}/",
+                additional_headers={"Origin": server.http, "Cookie": cookie},
+                compression="deflate" if deflate else None,
+                open_timeout=10,
+            )
+            assert bool(ws.protocol.extensions) == deflate
+            sockets[name] = ws
+
+        async def events(ws, count: int) -> list[dict[str, Any]]:
+            found: list[dict[str, Any]] = []
+            async with asyncio.timeout(10):
+                while len(found) < count:
+                    frame = json.loads(await ws.recv())
+                    if frame["type"] == "event":
+                        found.append(frame)
+            return found
+
+        # Written through the sockets: the server's own channel layer carries them.
+        await sockets[alice.username].send(
+            json.dumps({"type": "message.send", "body": RUDE, "client_id": "r"})
+        )
+        (created,) = await events(sockets[moderator.username], 1)
+        await sockets[moderator.username].send(
+            json.dumps(
+                {"type": "message.hide", "message_id": created["message"]["id"], "reason": "rude"}
+            )
+        )
+        seen = {
+            name: [created, *await events(ws, 1)]
+            if name == moderator.username
+            else await events(ws, 2)
+            for name, ws in sockets.items()
+        }
+        for ws in sockets.values():
+            await ws.close()
+    for name, (created, hidden) in seen.items():
+        assert [created["event_id"], hidden["event_id"]] == [1, 2]
+        assert created["message"]["body"] == RUDE
+        expected = RUDE if name == moderator.username else ""
+        assert hidden["message"]["body"] == expected, name
+
+
+async def test_a_room_gets_at_most_one_online_list_per_interval_and_the_newest_one_last(
+    room, settings, clock
+):
+    settings.LIVECHAT_PRESENCE_COALESCE_MS = 1000
+    timers: list[tuple[float, Any]] = []
+    fanout = RoomFanout(
+        get_channel_layer(), schedule=lambda delay, fire: timers.append((delay, fire))
+    )
+    socket = FakeSocket(1)
+    await fanout.join(room, socket)
+
+    def presence(text: str) -> None:
+        fanout.dispatch({"type": "room.presence", "room_id": room.pk, "frame": text})
+
+    presence("one")
+    assert socket.frames == ["one"], "the first list goes out at once"
+    clock.advance(seconds=0.4)
+    presence("two")
+    presence("three")
+    assert socket.frames == ["one"], "held back within the interval"
+    assert [delay for delay, _ in timers] == [pytest.approx(0.6)], "one release, when it ends"
+    clock.advance(seconds=0.6)
+    timers.pop()[1]()
+    assert socket.frames == ["one", "three"], "the newest list, once"
+
+    clock.advance(seconds=1)
+    presence("four")
+    assert socket.frames == ["one", "three", "four"], "a quiet interval later: at once"
+    assert not timers
+    await fanout.close()
