@@ -371,27 +371,29 @@ class RoomConsumer(LeanDispatch):
 
     # -- the room's fan-out (livechat.fanout) ----------------------------------------------
 
-    def offer_event(self, event: PreparedEvent) -> None:
-        """An event of the room, offered by the fan-out: written at once when it is the
-        next one for this socket and nothing is ahead of it, else queued."""
+    def offer_event(self, event: PreparedEvent) -> bool:
+        """An event of the room, offered by the fan-out: written at once (True) when it
+        is the next one for this socket and nothing is ahead of it, else queued."""
         if self.closing:
-            return
+            return False
         frame = event.for_viewer(moderator=self.moderator)
         if self.ready and not self.outbox and not self.delivery_lock.locked():
             if self.cursor.is_stale(event.event_id):
-                return
+                return False
             if event.event_id == self.cursor.delivered + 1 and self.write_now(frame):
                 self.cursor.advance(event.event_id)
-                return
+                return True
         self.enqueue(event.event_id, frame.text)
+        return False
 
-    def offer_frame(self, frame: PreparedFrame) -> None:
+    def offer_frame(self, frame: PreparedFrame) -> bool:
         """A presence or typing frame for the room."""
         if self.closing:
-            return
+            return False
         if self.ready and not self.outbox and self.write_now(frame):
-            return
+            return True
         self.enqueue(0, frame.text)
+        return False
 
     def write_now(self, frame: PreparedFrame) -> bool:
         return self.direct_write is not None and self.direct_write(frame)

@@ -71,9 +71,10 @@ class Subscriber(Protocol):
 
     user_id: int
 
-    def offer_event(self, event: PreparedEvent) -> None: ...
+    # Each returns True when the frame was written at once (not queued, not dropped).
+    def offer_event(self, event: PreparedEvent) -> bool: ...
 
-    def offer_frame(self, frame: PreparedFrame) -> None: ...
+    def offer_frame(self, frame: PreparedFrame) -> bool: ...
 
 
 @dataclass(eq=False)
@@ -193,9 +194,11 @@ class RoomFanout:
             self.presence(local, message["frame"])
         elif kind == "room.typing":
             frame = PreparedFrame(message["frame"])
+            written = 0
             for socket in list(local.sockets):
                 if socket.user_id != message["user_id"]:
-                    socket.offer_frame(frame)
+                    written += socket.offer_frame(frame)
+            counted(written)
 
     # -- presence -------------------------------------------------------------------------
 
@@ -226,8 +229,7 @@ class RoomFanout:
     def send_presence(self, local: LocalRoom, text: str, now: datetime) -> None:
         local.presence_sent_at = now
         frame = PreparedFrame(text)
-        for socket in list(local.sockets):
-            socket.offer_frame(frame)
+        counted(sum(socket.offer_frame(frame) for socket in list(local.sockets)))
 
     # -- events in order ------------------------------------------------------------------
 
@@ -249,8 +251,7 @@ class RoomFanout:
         if local.offered is not None and event.event_id <= local.offered:
             return  # offered already, from the log (a swapped or repeated publish)
         local.offered = event.event_id
-        for socket in list(local.sockets):
-            socket.offer_event(event)
+        counted(sum(socket.offer_event(event) for socket in list(local.sockets)))
 
     async def fill(self, local: LocalRoom, missing: range) -> None:
         """Offer the events of ``missing`` from the log, then what arrived meanwhile."""
@@ -294,6 +295,12 @@ class RoomFanout:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
+
+
+def counted(written: int) -> None:
+    """Frames written directly: the ASGI send that counts the others never saw them."""
+    if written:
+        metrics.DELIVERIES.inc(written)
 
 
 # One fan-out per event loop (a server has one; each test has its own) and channel layer.

@@ -12,6 +12,7 @@ import pytest
 from channels.db import database_sync_to_async
 from channels.layers import channel_layers, get_channel_layer
 from channels.testing import WebsocketCommunicator
+from prometheus_client import REGISTRY
 
 from core.wsframes import PreparedFrame
 from core.wsprotocol import DIRECT_WRITE
@@ -35,11 +36,13 @@ class FakeSocket:
         self.events: list[int] = []
         self.frames: list[str] = []
 
-    def offer_event(self, event: PreparedEvent) -> None:
+    def offer_event(self, event: PreparedEvent) -> bool:
         self.events.append(event.event_id)
+        return True
 
-    def offer_frame(self, frame: PreparedFrame) -> None:
+    def offer_frame(self, frame: PreparedFrame) -> bool:
         self.frames.append(frame.text)
+        return True
 
 
 async def logged(room, *bodies: str, user) -> list[PreparedEvent]:
@@ -95,9 +98,12 @@ async def test_an_event_is_offered_once_to_every_local_socket_of_its_room_only(
         "public": event.public.text,
         "moderator": None,
     }
+    counted_before = REGISTRY.get_sample_value("livechat_deliveries_total") or 0.0
     fanout.dispatch(message)
     fanout.dispatch(message)  # the same publish twice (a retried send)
     assert here.events == [1] and there.events == []
+    # Written directly, so counted here (the ASGI send that counts the others never saw it).
+    assert REGISTRY.get_sample_value("livechat_deliveries_total") == counted_before + 1
     await fanout.close()
 
 
