@@ -3,10 +3,12 @@ change that could still roll back."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import os
 from typing import TYPE_CHECKING, Any
 
-from asgiref.sync import async_to_sync
+from asgiref.sync import SyncToAsync, async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 
@@ -26,6 +28,19 @@ def user_group(user_id: int) -> str:
     return f"user-{user_id}"
 
 
+def _calling_loop() -> asyncio.AbstractEventLoop | None:
+    """The running event loop that handed this thread its work (a socket's frame on a
+    database thread, an HTTP view on Channels' thread), if there is one."""
+    loop = getattr(SyncToAsync.threadlocal, "main_event_loop", None)
+    if loop is None or getattr(SyncToAsync.threadlocal, "main_event_loop_pid", None) != (
+        os.getpid()
+    ):
+        return None
+    if loop.is_closed() or not loop.is_running() or asyncio._get_running_loop() is loop:
+        return None
+    return loop
+
+
 def group_send(group: str, message: dict[str, Any]) -> None:
     """Send to a channel-layer group, logging (never raising) a failure: called after
     commit, when the change is already safe in the database."""
@@ -33,7 +48,14 @@ def group_send(group: str, message: dict[str, Any]) -> None:
     if layer is None:
         return
     try:
-        async_to_sync(layer.group_send)(group, message)
+        loop = _calling_loop()
+        if loop is not None:
+            # What async_to_sync does, without its per-call machinery (a new executor
+            # context and task for every publish: measured 7% of a busy process's time).
+            # The thread still waits, so one thread's publishes keep their order.
+            asyncio.run_coroutine_threadsafe(layer.group_send(group, message), loop).result()
+        else:
+            async_to_sync(layer.group_send)(group, message)
     except Exception:
         # The change is committed and in the event log; a client that misses this frame
         # notices the gap in event ids (or reconnects) and fetches it. Publishing must
