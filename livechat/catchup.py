@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import time
 
-from channels.db import database_sync_to_async
+from core.dbthreads import on_db_thread
 
 from .models import Room
 
@@ -30,7 +30,7 @@ async def latest_event_id(room_id: int, *, max_age: float) -> int:
     now = time.monotonic()
     entry = _reads.get(key)
     if entry is None or now - entry[0] > max_age or entry[1].cancelled():
-        future = asyncio.ensure_future(database_sync_to_async(_read)(room_id))
+        future = asyncio.ensure_future(on_db_thread(_read)(room_id))
         _reads[key] = entry = (now, future)
     future = entry[1]
     try:

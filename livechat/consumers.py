@@ -1,8 +1,8 @@
 """The room socket, /ws/rooms/<slug>/ (docs/api.md).
 
 Thin by design: parse a frame, hand it to its registered handler (livechat.frames: every
-app registers its own) on the database thread, turn a domain error into an `error`
-frame. Rules live in the actions, reads in selectors.py. The socket itself answers only
+app registers its own) on a database thread (core.dbthreads), turn a domain error into an
+`error` frame. Rules live in the actions, reads in selectors.py. The socket itself answers only
 what needs its own state: `typing` (the channel layer) and `resume` (its cursor).
 """
 
@@ -17,7 +17,6 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any
 
-from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.utils import timezone
@@ -84,8 +83,8 @@ class LeanDispatch(AsyncWebsocketConsumer):
         # Channels' AsyncConsumer.dispatch awaits aclose_old_connections() — a hop onto the
         # single sync thread — before *every* handler, fan-out frames included; under load
         # that hop is most of a delivery's cost. These consumers touch the database only
-        # through database_sync_to_async, which closes stale connections itself, so the
-        # hop buys nothing here.
+        # through core.dbthreads (Channels' DatabaseSyncToAsync), which closes stale
+        # connections itself, so the hop buys nothing here.
         handler = getattr(self, message["type"].replace(".", "_"), None)
         if handler is None:
             raise ValueError(f"No handler for message type {message['type']}")
@@ -148,9 +147,7 @@ class RoomConsumer(LeanDispatch):
 
     async def join(self) -> None:
         try:
-            room = await database_sync_to_async(selectors.get_room)(
-                self.scope["url_route"]["kwargs"]["slug"]
-            )
+            room = await on_db_thread(selectors.get_room)(self.scope["url_route"]["kwargs"]["slug"])
         except NotFound:
             await self.close(code=CLOSE_ROOM_NOT_FOUND)
             return
@@ -166,7 +163,7 @@ class RoomConsumer(LeanDispatch):
         await self.fanout.join(room, self)
         # The person's own group: notifications and read markers reach all their tabs.
         await self.channel_layer.group_add(user_group(self.user.pk), self.channel_name)
-        await database_sync_to_async(selectors.refresh_event_cursor)(room)
+        await on_db_thread(selectors.refresh_event_cursor)(room)
         self.cursor = EventCursor(joined_at=room.last_event_id)
         await self.accept()
         self.accepted = True
@@ -199,7 +196,7 @@ class RoomConsumer(LeanDispatch):
         # After the hello, so the page shows the room without waiting for them.
         for hook in connect_hooks():
             try:
-                await database_sync_to_async(hook)(self.context)
+                await on_db_thread(hook)(self.context)
             except Exception as error:
                 if is_outage(error):
                     log_outage(error, f"socket-opened hook {hook.__qualname__}")
@@ -230,7 +227,7 @@ class RoomConsumer(LeanDispatch):
             # soon after the claimer's last socket is gone).
             for hook in disconnect_hooks():
                 try:
-                    await database_sync_to_async(hook)(self.context)
+                    await on_db_thread(hook)(self.context)
                 except Exception as error:
                     if is_outage(error):
                         log_outage(error, f"socket-closed hook {hook.__qualname__}")
@@ -350,7 +347,7 @@ class RoomConsumer(LeanDispatch):
     async def replay(self, after: int) -> None:
         limit = settings.LIVECHAT_RESUME_MAX_EVENTS
         try:
-            events, more = await database_sync_to_async(selectors.events_after)(
+            events, more = await on_db_thread(selectors.events_after)(
                 room=self.room, after=after, limit=limit
             )
         except Resync:
@@ -468,7 +465,7 @@ class RoomConsumer(LeanDispatch):
             self.cursor.advance(missing[-1])
             return
         try:
-            events, _ = await database_sync_to_async(selectors.events_after)(
+            events, _ = await on_db_thread(selectors.events_after)(
                 room=self.room, after=missing[0] - 1, limit=len(missing)
             )
         except Resync:

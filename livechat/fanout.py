@@ -30,10 +30,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from channels.db import database_sync_to_async
 from django.conf import settings
 
 from core import clock, metrics
+from core.dbthreads import on_db_thread
 from core.errors import Resync
 from core.outage import is_outage, log_outage
 from core.wsframes import PreparedFrame
@@ -257,7 +257,7 @@ class RoomFanout:
         """Offer the events of ``missing`` from the log, then what arrived meanwhile."""
         metrics.GAPS_FILLED.inc()
         try:
-            events, _more = await database_sync_to_async(selectors.events_after)(
+            events, _more = await on_db_thread(selectors.events_after)(
                 room=local.room, after=missing[0] - 1, limit=len(missing)
             )
             for event in events:
