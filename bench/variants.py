@@ -4,13 +4,15 @@ measured with the same scripts without editing the server code (which other peop
 Serve ``bench.variants:application`` instead of ``config.asgi:application`` with
 ``BENCH_VARIANT`` set to a comma-separated list of:
 
-- ``async_publish``: the after-commit publish hands ``group_send`` to the server's event
-  loop and returns, instead of blocking the one database thread until the loop has run
-  it (``async_to_sync``). Under fan-out load the loop is busy, so every send otherwise
-  waits for it while holding the only thread that runs database work.
-- ``send_pool``: run ``send_message`` on a thread pool (``thread_sensitive=False``) rather
-  than on the single shared sync thread, so that sends from different sockets overlap
-  their database round trips (each pool thread has its own connection).
+(``async_publish`` and ``send_pool``, measured in docs/benchmarks.md section 2, became the
+code in issue 14: ``livechat.broadcast`` and ``core.dbthreads``.)
+
+- ``gc_log``: log every garbage collection of the oldest generation that takes longer
+  than 10 ms (its duration and what it collected), to see whether the server's occasional
+  latency spikes are collector pauses.
+- ``gc_freeze``: move everything allocated while starting up (Django, the apps, the
+  templates) out of the collector's sight (``gc.freeze()``) and collect the young
+  generations less often, so that a full collection walks only what serving created.
 
 - ``blocking_pool``: the presence store's Redis client on a ``BlockingConnectionPool``
   (callers wait for a free connection) instead of redis-py 8's default pool, which
@@ -34,45 +36,33 @@ logger = logging.getLogger(__name__)
 VARIANTS = {v.strip() for v in os.environ.get("BENCH_VARIANT", "").split(",") if v.strip()}
 
 
-def _patch_async_publish() -> None:
-    from asgiref.sync import SyncToAsync
-    from channels.layers import get_channel_layer
+def _patch_gc_log() -> None:
+    import gc
+    import time
 
-    from livechat import broadcast
+    started: list[float] = []
 
-    blocking_group_send = broadcast.group_send
-
-    def group_send_soon(group: str, message: dict[str, Any]) -> None:
-        loop = getattr(SyncToAsync.threadlocal, "main_event_loop", None)
-        layer = get_channel_layer()
-        if loop is None or layer is None or not loop.is_running():
-            blocking_group_send(group, message)  # not under an ASGI server: as before
+    def watch(phase: str, info: dict[str, Any]) -> None:
+        if info.get("generation") != 2:
             return
-        future = asyncio.run_coroutine_threadsafe(layer.group_send(group, message), loop)
-        future.add_done_callback(_log_failure)
+        if phase == "start":
+            started[:] = [time.perf_counter()]
+        elif started:
+            took_ms = (time.perf_counter() - started[0]) * 1000
+            if took_ms > 10:
+                logger.warning(
+                    "gc pause %.1f ms (generation 2, %s collected)", took_ms, info["collected"]
+                )
 
-    broadcast.group_send = group_send_soon
+    gc.callbacks.append(watch)
 
 
-def _log_failure(future: Any) -> None:
-    if future.exception() is not None:
-        logger.error("publishing failed", exc_info=future.exception())
+def _patch_gc_freeze() -> None:
+    import gc
 
-
-def _patch_send_pool() -> None:
-    from channels.db import database_sync_to_async
-
-    from livechat import consumers, socket_frames
-
-    original = consumers.database_sync_to_async
-
-    def choose(fn: Any, *args: Any, **kwargs: Any) -> Any:
-        # Only the send frame: connect-time reads and other frames keep the shared thread.
-        if fn is socket_frames.send:
-            return database_sync_to_async(fn, thread_sensitive=False)
-        return original(fn, *args, **kwargs)
-
-    consumers.database_sync_to_async = choose  # type: ignore[assignment]
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 100)
 
 
 def _patch_blocking_pool() -> None:
@@ -98,7 +88,7 @@ def _patch_blocking_pool() -> None:
 
 if "blocking_pool" in VARIANTS:
     _patch_blocking_pool()
-if "async_publish" in VARIANTS:
-    _patch_async_publish()
-if "send_pool" in VARIANTS:
-    _patch_send_pool()
+if "gc_freeze" in VARIANTS:
+    _patch_gc_freeze()
+if "gc_log" in VARIANTS:
+    _patch_gc_log()
