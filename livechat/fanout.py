@@ -184,10 +184,12 @@ class RoomFanout:
         if kind == "room.event":
             self.arrived(
                 local,
-                PreparedEvent(
-                    event_id=message["event_id"],
-                    public=PreparedFrame(message["public"]),
-                    moderator=PreparedFrame(message["moderator"]) if message["moderator"] else None,
+                PreparedEvent.of(
+                    EventFrames(
+                        event_id=message["event_id"],
+                        public=message["public"],
+                        moderator=message["moderator"],
+                    )
                 ),
             )
         elif kind == "room.presence":
