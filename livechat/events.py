@@ -85,11 +85,20 @@ def allocate_event_id(room_id: int) -> int:
 def log_event(*, room_id: int, event_id: int, kind: str, payload: Payload, now: datetime) -> None:
     """Append the event to the log and publish it after commit (``event_id`` comes from
     :func:`allocate_event_id`, taken earlier in the same transaction)."""
-    if kind not in _kinds:
-        raise ImproperlyConfigured(f"The event kind {kind!r} is not registered.")
+    check_kind(kind)
     RoomEvent.objects.create(
         room_id=room_id, event_id=event_id, kind=kind, payload=payload, created_at=now
     )
+    announce_event(room_id=room_id, event_id=event_id, kind=kind, payload=payload)
+
+
+def check_kind(kind: str) -> None:
+    if kind not in _kinds:
+        raise ImproperlyConfigured(f"The event kind {kind!r} is not registered.")
+
+
+def announce_event(*, room_id: int, event_id: int, kind: str, payload: Payload) -> None:
+    """Publish a logged event after commit (its row written in the same transaction)."""
     frames = EventFrames.build(event_id=event_id, kind=kind, payload=payload)
     publish_event_on_commit(room_id, frames)
 

@@ -8,11 +8,16 @@ production pays: inside a test transaction each atomic block would add a SAVEPOI
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 
 from livechat import actions
 from tests.conftest import fresh, json_client, make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+# A new message's rows (the event-id UPDATE, the message, its revision, its event): one
+# statement on PostgreSQL, four through the ORM elsewhere (livechat.message_rows).
+NEW_MESSAGE_ROWS = 1 if connection.vendor == "postgresql" else 4
 
 
 @pytest.fixture
@@ -33,28 +38,28 @@ def busy_room(alice, bob, mentor, room):
     return room
 
 
-def test_a_send_costs_at_most_six_queries(
+def test_a_send_costs_a_constant_few_queries(
     alice, bob, busy_room, django_assert_max_num_queries, transaction_statements
 ):
     user = fresh(alice)
     tx = transaction_statements
     earlier = busy_room.message_ids[0]
     # A plain message: lock + event id, message, revision, event.
-    with django_assert_max_num_queries(4 + tx):
+    with django_assert_max_num_queries(NEW_MESSAGE_ROWS + tx):
         actions.send_message(user=user, room=busy_room, body="plain", client_id="q-1")
     # Mentions: + resolving the names, + one INSERT for the notifications.
-    with django_assert_max_num_queries(6 + tx):
+    with django_assert_max_num_queries(NEW_MESSAGE_ROWS + 2 + tx):
         actions.send_message(user=user, room=busy_room, body="@Bob @Mentor see", client_id="q-2")
     # A reply: + the reply target's author, + the notification.
-    with django_assert_max_num_queries(6 + tx):
+    with django_assert_max_num_queries(NEW_MESSAGE_ROWS + 2 + tx):
         actions.send_message(user=user, room=busy_room, body="yes", reply_to=earlier)
 
 
-def test_a_reply_that_mentions_people_costs_seven(
+def test_a_reply_that_mentions_people_costs_three_more_than_a_plain_send(
     alice, bob, busy_room, django_assert_max_num_queries, transaction_statements
 ):
     earlier, user = busy_room.message_ids[0], fresh(alice)
-    with django_assert_max_num_queries(7 + transaction_statements):
+    with django_assert_max_num_queries(NEW_MESSAGE_ROWS + 3 + transaction_statements):
         actions.send_message(user=user, room=busy_room, body="@Bob yes", reply_to=earlier)
 
 
@@ -64,7 +69,8 @@ def test_a_repeated_send_costs_a_constant_few(
     user = fresh(alice)
     actions.send_message(user=user, room=busy_room, body="x", client_id="again")
     # The failed attempt (lock, insert, rolled back) and the lookup of the first message.
-    with django_assert_max_num_queries(3 + transaction_statements):
+    failed_attempt = 1 if connection.vendor == "postgresql" else 2
+    with django_assert_max_num_queries(failed_attempt + 1 + transaction_statements):
         actions.send_message(user=user, room=busy_room, body="x", client_id="again")
 
 
