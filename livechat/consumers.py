@@ -494,6 +494,12 @@ class RoomConsumer(LeanDispatch):
         # server refuses a send after the close.
         if self.closing:
             return
+        if text_data is not None and not close and self.write_now(PreparedFrame(text_data)):
+            # Written at once, as uvicorn's send would have (core.wsprotocol), without the
+            # ASGI send's coroutine through every middleware: acks, and frames drained
+            # from the outbox, were 9 % of a send-bound process's CPU that way.
+            metrics.DELIVERIES.inc()
+            return
         try:
             await super().send(text_data=text_data, bytes_data=bytes_data, close=close)
         except ClientDisconnected:
