@@ -148,6 +148,10 @@ if DATABASE_URL:
     DATABASES = {
         "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
     }
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # The same backend, with a health check that needs no round trip while the
+        # server has said nothing (core/postgres/base.py).
+        DATABASES["default"]["ENGINE"] = "core.postgres"
 else:
     DATABASES = {
         "default": {
