@@ -27,7 +27,7 @@ from core import clock
 from core.errors import Conflict, Forbidden, NotFound
 from core.params import parse_id
 from livechat.events import allocate_event_id, log_event
-from livechat.models import Message, Notification
+from livechat.models import Message, Notification, Room
 from livechat.notifications import notify
 from livechat.presence import online_users, user_online
 from timers import api as timers
@@ -51,6 +51,11 @@ class QuestionChange:
 
 def is_help_room(room_slug: str) -> bool:
     return room_slug in settings.LIVECHAT_HELP_ROOMS
+
+
+def is_help_room_of(room: Room) -> bool:
+    """The rooms whose new messages :func:`on_message_created` handles (no query)."""
+    return is_help_room(room.slug)
 
 
 def _minutes(name: str) -> timedelta:

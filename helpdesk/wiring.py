@@ -30,7 +30,7 @@ def install() -> None:
     consumers.register()  # /ws/helpdesk/, the helpers' queue
     register_routes(api.routes())
     register_routes(suggestions_api.routes())  # help while waiting
-    register_message_hook(actions.on_message_created)
+    register_message_hook(actions.on_message_created, applies=actions.is_help_room_of)
     jobs.register()
     # Mentors on the wiki's list get their weights from it (accounts.wiki_roles).
     on_wiki_mentors(mentor_actions.sync_wiki_weights)

@@ -19,6 +19,7 @@ from typing import Any
 
 from django.db import connections, router
 from django.db.models import Field, Model
+from django.db.transaction import TransactionManagementError
 
 from .events import Payload, allocate_event_id, announce_event, check_kind
 from .models import Message, MessageRevision, Room, RoomEvent
@@ -29,15 +30,23 @@ def insert_new_message(
 ) -> int:
     """Persist the unsaved ``message``, its first revision by ``editor_id`` and the event
     ``kind`` carrying ``payload`` (built from the unsaved message: its ``id`` is filled in
-    here), and publish the event after commit. Must run inside the write's transaction.
+    here), and publish the event after commit. Runs inside the write's transaction; on
+    PostgreSQL it may also run alone, as a transaction of its own (autocommit).
     Returns the event id; ``message`` comes back saved, with its pk and event id."""
     check_kind(kind)
-    one_statement = connections[router.db_for_write(Message)].vendor == "postgresql"
-    insert = _insert_in_one_statement if one_statement else _insert_through_the_orm
+    single = one_statement()
+    if not single and not connections[router.db_for_write(Message)].in_atomic_block:
+        raise TransactionManagementError("A new message's rows need a transaction here.")
+    insert = _insert_in_one_statement if single else _insert_through_the_orm
     event_id = insert(message, payload=payload, kind=kind, editor_id=editor_id, now=now)
     payload["id"] = message.pk
     announce_event(room_id=message.room_id, event_id=event_id, kind=kind, payload=payload)
     return event_id
+
+
+def one_statement() -> bool:
+    """Whether a new message's rows are one statement here (PostgreSQL)."""
+    return connections[router.db_for_write(Message)].vendor == "postgresql"
 
 
 def _insert_through_the_orm(

@@ -124,3 +124,65 @@ def test_the_public_function_fills_the_payloads_id_and_publishes_it(alice, room)
     assert event_id == 1
     assert payload["id"] == message.pk
     assert RoomEvent.objects.get().payload == payload
+
+
+# --- alone or in a transaction ---------------------------------------------------------------
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_a_plain_send_is_one_statement_and_its_own_transaction(alice, room):
+    from django.test.utils import CaptureQueriesContext
+
+    from livechat import actions
+
+    actions.send_message(user=alice, room=room, body="warm-up")  # the guard's caches
+    with CaptureQueriesContext(connection) as queries:
+        change = actions.send_message(user=alice, room=room, body="plain", client_id="p1")
+    statements = [q["sql"] for q in queries.captured_queries]
+    assert len(statements) == 1 and statements[0].startswith("WITH allocated AS")
+    assert change.event_id == 2
+    assert RoomEvent.objects.get(event_id=2).payload["id"] == change.message.pk
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    ("body", "reply", "slug"),
+    [
+        ("@Bob look", False, "lounge"),  # a mention notifies
+        ("a reply", True, "lounge"),  # a reply notifies its target's author
+        ("a question", False, None),  # the help desk's hook opens a question
+    ],
+)
+def test_a_send_that_writes_more_takes_a_transaction(alice, bob, room, settings, body, reply, slug):
+    from django.test.utils import CaptureQueriesContext
+
+    from livechat import actions
+
+    settings.LIVECHAT_HELP_ROOMS = [room.slug]
+    target = room if slug is None else Room.objects.create(slug=slug, name=slug)
+    earlier = actions.send_message(user=bob, room=target, body="earlier").message.pk
+    actions.send_message(user=alice, room=target, body="warm-up")  # the guard's caches
+    with CaptureQueriesContext(connection) as queries:
+        actions.send_message(
+            user=alice, room=target, body=body, reply_to=earlier if reply else None
+        )
+    statements = [q["sql"] for q in queries.captured_queries]
+    assert statements[0] == "BEGIN" and statements[-1] == "COMMIT", statements
+
+
+@pytest.mark.django_db(transaction=True)
+def test_without_a_transaction_the_orm_path_refuses(alice, room, monkeypatch):
+    from django.db.transaction import TransactionManagementError
+
+    monkeypatch.setattr(message_rows, "one_statement", lambda: False)
+    message = new_message(room, alice)
+    with pytest.raises(TransactionManagementError):
+        message_rows.insert_new_message(
+            message,
+            kind=kinds.MESSAGE_CREATED,
+            payload=message_payload(message),
+            editor_id=alice.pk,
+            now=message.created_at,
+        )
