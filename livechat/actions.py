@@ -286,8 +286,8 @@ def _writes_alone(*, room: Room, reply_to_id: int | None, mentions: list[str]) -
         and not mentions
         and not any(applies(room) for _, applies in _message_hooks)
         and one_statement()
+        # Off inside any atomic block: there the statement joins the outer transaction.
         and transaction.get_autocommit()
-        and not transaction.get_connection().in_atomic_block
     )
 
 

@@ -21,7 +21,7 @@ from django.db import connections, router
 from django.db.models import Field, Model
 from django.db.transaction import TransactionManagementError
 
-from .events import Payload, allocate_event_id, announce_event, check_kind
+from .events import Payload, allocate_event_id, announce_event, check_kind, log_event
 from .models import Message, MessageRevision, Room, RoomEvent
 
 
@@ -33,12 +33,14 @@ def insert_new_message(
     here), and publish the event after commit. Runs inside the write's transaction; on
     PostgreSQL it may also run alone, as a transaction of its own (autocommit).
     Returns the event id; ``message`` comes back saved, with its pk and event id."""
+    if not one_statement():
+        return _insert_through_the_orm(
+            message, payload=payload, kind=kind, editor_id=editor_id, now=now
+        )
     check_kind(kind)
-    single = one_statement()
-    if not single and not connections[router.db_for_write(Message)].in_atomic_block:
-        raise TransactionManagementError("A new message's rows need a transaction here.")
-    insert = _insert_in_one_statement if single else _insert_through_the_orm
-    event_id = insert(message, payload=payload, kind=kind, editor_id=editor_id, now=now)
+    event_id = _insert_in_one_statement(
+        message, payload=payload, kind=kind, editor_id=editor_id, now=now
+    )
     payload["id"] = message.pk
     announce_event(room_id=message.room_id, event_id=event_id, kind=kind, payload=payload)
     return event_id
@@ -52,6 +54,8 @@ def one_statement() -> bool:
 def _insert_through_the_orm(
     message: Message, *, payload: Payload, kind: str, editor_id: int, now: datetime
 ) -> int:
+    if not connections[router.db_for_write(Message)].in_atomic_block:
+        raise TransactionManagementError("A new message's rows need a transaction here.")
     event_id = allocate_event_id(message.room_id)
     message.created_event_id = event_id
     message.save(force_insert=True)
@@ -63,13 +67,8 @@ def _insert_through_the_orm(
         editor_id=editor_id,
         created_at=now,
     )
-    RoomEvent.objects.create(
-        room_id=message.room_id,
-        event_id=event_id,
-        kind=kind,
-        payload={**payload, "id": message.pk},
-        created_at=now,
-    )
+    payload["id"] = message.pk
+    log_event(room_id=message.room_id, event_id=event_id, kind=kind, payload=payload, now=now)
     return event_id
 
 
