@@ -110,6 +110,10 @@ async def run_all(args: argparse.Namespace) -> list[Run]:
                     scenario = replace(
                         SCENARIOS[name], duration=args.duration, deflate=args.deflate
                     )
+                    if args.rates:
+                        scenario = replace(
+                            scenario, rates=tuple(float(r) for r in args.rates.split(","))
+                        )
                     load = " ".join(f"{x:.2f}" for x in os.getloadavg())
                     print(f"[{repeat}] {label} {name} (load average {load})", flush=True)
                     steps = await run_ladder(
@@ -256,6 +260,12 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--layers", default="pubsub")
     parser.add_argument("--scenarios", default="1x200,50x10,1x2000")
     parser.add_argument("--duration", type=float, default=12.0, help="seconds per step")
+    parser.add_argument(
+        "--rates",
+        default="",
+        help="messages/s of each step, comma-separated, in place of the scenarios' own "
+        "ladders (a target between two doublings, such as 50x10 at 500 msg/s)",
+    )
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument(
         "--deflate",

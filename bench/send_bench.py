@@ -23,6 +23,7 @@ import secrets
 import statistics
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -96,6 +97,10 @@ class SendResult:
     sends_per_s: float
     ack_p50_ms: float
     ack_p99_ms: float
+    # The server processes' CPU (user + system, all threads) while the senders ran, per
+    # acknowledged send: less noisy than sends/s on a shared machine, and what bounds a
+    # process once it is busy.
+    server_cpu_ms_per_send: float = 0.0
 
 
 async def closed_loop(client: Client, deadline: float, latencies: list[int]) -> tuple[int, int]:
@@ -127,6 +132,12 @@ def room_of(index: int, rooms: int) -> str:
     return f"bench-room-{48 - index % rooms}"
 
 
+def cpu_seconds(pid: int) -> float:
+    """A process's CPU time so far (user + system, all its threads), from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 async def measure_sends(
     label: str,
     targets: list[Target],
@@ -136,6 +147,7 @@ async def measure_sends(
     *,
     rooms: int = 1,
     listeners: int = 0,
+    pids: Sequence[int] = (),
 ) -> SendResult:
     """Sender i talks to server i mod len(targets), in room i mod ``rooms``; each room
     also has ``listeners`` sockets that only read (spread over the servers), so that the
@@ -158,10 +170,12 @@ async def measure_sends(
     )
     drains = [asyncio.create_task(drain(r)) for r in readers]
     latencies: list[int] = []
+    cpu_before = sum(cpu_seconds(pid) for pid in pids)
     started = time.monotonic()
     deadline = started + duration
     outcomes = await asyncio.gather(*(closed_loop(c, deadline, latencies) for c in clients))
     elapsed = time.monotonic() - started
+    server_cpu = sum(cpu_seconds(pid) for pid in pids) - cpu_before
     for task in drains:
         task.cancel()
     await asyncio.gather(*drains, return_exceptions=True)
@@ -180,6 +194,7 @@ async def measure_sends(
         sends_per_s=round(acked / elapsed, 1),
         ack_p50_ms=round(percentile(latencies, 0.5), 1),
         ack_p99_ms=round(percentile(latencies, 0.99), 1),
+        server_cpu_ms_per_send=round(1000 * server_cpu / max(acked, 1), 2),
     )
 
 
@@ -216,6 +231,7 @@ async def socket_benchmarks(args: argparse.Namespace) -> list[SendResult]:
                             args.duration,
                             rooms=args.rooms,
                             listeners=args.listeners,
+                            pids=[server.pid for server in servers],
                         )
                         load = " ".join(f"{x:.2f}" for x in os.getloadavg())
                         print(
@@ -230,8 +246,8 @@ async def socket_benchmarks(args: argparse.Namespace) -> list[SendResult]:
 def median_table(results: list[SendResult]) -> list[str]:
     lines = [
         "| server | processes | rooms | listeners per room | senders | persisted sends/s "
-        "| ack p50 ms | ack p99 ms | errors | runs |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| ack p50 ms | ack p99 ms | server CPU ms per send | errors | runs |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
 
     def key(r: SendResult) -> tuple[str, int, int, int, int]:
@@ -244,6 +260,7 @@ def median_table(results: list[SendResult]) -> list[str]:
             f"| {statistics.median(r.sends_per_s for r in rows):,.0f} "
             f"| {statistics.median(r.ack_p50_ms for r in rows):g} "
             f"| {statistics.median(r.ack_p99_ms for r in rows):g} "
+            f"| {statistics.median(r.server_cpu_ms_per_send for r in rows):.2f} "
             f"| {sum(r.errors for r in rows)} | {len(rows)} |"
         )
     return lines
