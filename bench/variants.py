@@ -17,6 +17,13 @@ code in issue 14: ``livechat.broadcast`` and ``core.dbthreads``.)
   runs on a thread of its own) waited so long for the collector that PostgreSQL ran out of
   connection slots during the benchmark's sign-ins.
 
+- ``loop_lag``: log, once a second, how late the event loop ran a callback due every
+  10 ms at worst (and the GIL's switch interval), to tell the loop's own stalls from the
+  clients' queueing.
+
+- ``gil_1ms``: the interpreter's switch interval at 1 ms instead of 5 ms, so that the
+  event loop waits less for the lock while a database thread renders or checks a send.
+
 - ``blocking_pool``: the presence store's Redis client on a ``BlockingConnectionPool``
   (callers wait for a free connection) instead of redis-py 8's default pool, which
   raises ``MaxConnectionsError`` past 100 concurrent commands: a mass disconnect (or
@@ -88,6 +95,44 @@ def _patch_blocking_pool() -> None:
     RedisPresence._client = client  # type: ignore[method-assign]
 
 
+def _patch_loop_lag() -> None:
+    import sys
+    import time
+
+    from django.core.signals import request_started  # noqa: F401  (Django set up first)
+
+    state = {"worst": 0.0, "since": time.perf_counter(), "started": False}
+
+    def tick(due: float) -> None:
+        now = time.perf_counter()
+        state["worst"] = max(state["worst"], now - due)
+        if now - state["since"] >= 1.0:
+            if state["worst"] > 0.005:
+                logger.warning(
+                    "loop lag: worst %.1f ms in the last second (switch interval %.1f ms)",
+                    state["worst"] * 1000,
+                    sys.getswitchinterval() * 1000,
+                )
+            state["worst"], state["since"] = 0.0, now
+        asyncio.get_running_loop().call_later(0.01, tick, now + 0.01)
+
+    original = application.__call__ if hasattr(application, "__call__") else None  # noqa: B004
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if not state["started"]:
+            state["started"] = True
+            asyncio.get_running_loop().call_later(0.01, tick, time.perf_counter() + 0.01)
+        await original(scope, receive, send)  # type: ignore[misc]
+
+    globals()["application"] = app
+
+
+if "gil_1ms" in VARIANTS:
+    import sys
+
+    sys.setswitchinterval(0.001)
+if "loop_lag" in VARIANTS:
+    _patch_loop_lag()
 if "blocking_pool" in VARIANTS:
     _patch_blocking_pool()
 if "gc_freeze" in VARIANTS:
