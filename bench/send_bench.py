@@ -101,6 +101,12 @@ class SendResult:
     # acknowledged send: less noisy than sends/s on a shared machine, and what bounds a
     # process once it is busy.
     server_cpu_ms_per_send: float = 0.0
+    # The rest of the machine's CPU per send, in the same window: PostgreSQL (all its
+    # processes), Redis, and this load generator. Together with the server's, what one
+    # send costs the machine, and so how far more processes can scale on it.
+    postgres_cpu_ms_per_send: float = 0.0
+    redis_cpu_ms_per_send: float = 0.0
+    client_cpu_ms_per_send: float = 0.0
 
 
 async def closed_loop(client: Client, deadline: float, latencies: list[int]) -> tuple[int, int]:
@@ -133,9 +139,46 @@ def room_of(index: int, rooms: int) -> str:
 
 
 def cpu_seconds(pid: int) -> float:
-    """A process's CPU time so far (user + system, all its threads), from /proc."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    """A process's CPU time so far (user + system, all its threads), from /proc; 0 for
+    one that is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def pids_named(name: str) -> list[int]:
+    """Every process whose command name is ``name`` (PostgreSQL's backends, Redis)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().strip() == name:
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
+def cpu_snapshot(servers: Sequence[int]) -> dict[str, dict[int, float]]:
+    """CPU seconds so far of each process of each part of the machine."""
+    parts = {
+        "server": list(servers),
+        "postgres": pids_named("postgres"),
+        "redis": pids_named("redis-server"),
+        "client": [os.getpid()],
+    }
+    return {part: {pid: cpu_seconds(pid) for pid in pids} for part, pids in parts.items()}
+
+
+def cpu_used(before: dict[str, dict[int, float]], servers: Sequence[int]) -> dict[str, float]:
+    """CPU seconds each part used since ``before`` (a process born since counts whole)."""
+    after = cpu_snapshot(servers)
+    return {
+        part: sum(cpu - before[part].get(pid, 0.0) for pid, cpu in after[part].items())
+        for part in after
+    }
 
 
 async def measure_sends(
@@ -170,12 +213,12 @@ async def measure_sends(
     )
     drains = [asyncio.create_task(drain(r)) for r in readers]
     latencies: list[int] = []
-    cpu_before = sum(cpu_seconds(pid) for pid in pids)
+    cpu_before = cpu_snapshot(pids)
     started = time.monotonic()
     deadline = started + duration
     outcomes = await asyncio.gather(*(closed_loop(c, deadline, latencies) for c in clients))
     elapsed = time.monotonic() - started
-    server_cpu = sum(cpu_seconds(pid) for pid in pids) - cpu_before
+    used = cpu_used(cpu_before, pids)
     for task in drains:
         task.cancel()
     await asyncio.gather(*drains, return_exceptions=True)
@@ -194,7 +237,10 @@ async def measure_sends(
         sends_per_s=round(acked / elapsed, 1),
         ack_p50_ms=round(percentile(latencies, 0.5), 1),
         ack_p99_ms=round(percentile(latencies, 0.99), 1),
-        server_cpu_ms_per_send=round(1000 * server_cpu / max(acked, 1), 2),
+        server_cpu_ms_per_send=round(1000 * used["server"] / max(acked, 1), 2),
+        postgres_cpu_ms_per_send=round(1000 * used["postgres"] / max(acked, 1), 2),
+        redis_cpu_ms_per_send=round(1000 * used["redis"] / max(acked, 1), 2),
+        client_cpu_ms_per_send=round(1000 * used["client"] / max(acked, 1), 2),
     )
 
 
@@ -246,8 +292,9 @@ async def socket_benchmarks(args: argparse.Namespace) -> list[SendResult]:
 def median_table(results: list[SendResult]) -> list[str]:
     lines = [
         "| server | processes | rooms | listeners per room | senders | persisted sends/s "
-        "| ack p50 ms | ack p99 ms | server CPU ms per send | errors | runs |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| ack p50 ms | ack p99 ms | CPU ms per send: server · PostgreSQL · Redis · client "
+        "| errors | runs |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|",
     ]
 
     def key(r: SendResult) -> tuple[str, int, int, int, int]:
@@ -260,7 +307,10 @@ def median_table(results: list[SendResult]) -> list[str]:
             f"| {statistics.median(r.sends_per_s for r in rows):,.0f} "
             f"| {statistics.median(r.ack_p50_ms for r in rows):g} "
             f"| {statistics.median(r.ack_p99_ms for r in rows):g} "
-            f"| {statistics.median(r.server_cpu_ms_per_send for r in rows):.2f} "
+            f"| {statistics.median(r.server_cpu_ms_per_send for r in rows):.2f} · "
+            f"{statistics.median(r.postgres_cpu_ms_per_send for r in rows):.2f} · "
+            f"{statistics.median(r.redis_cpu_ms_per_send for r in rows):.2f} · "
+            f"{statistics.median(r.client_cpu_ms_per_send for r in rows):.2f} "
             f"| {sum(r.errors for r in rows)} | {len(rows)} |"
         )
     return lines
