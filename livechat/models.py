@@ -32,8 +32,15 @@ class Room(models.Model):
 
 class Message(models.Model):
     # The verbose names are what the moderation admin shows (docs/translating.md).
+    # No index of its own: message_room_id_idx (room, id) below starts with the room and
+    # serves every lookup by room, the cascade included; a second one cost each new
+    # message one more index insert (docs/benchmarks.md section 11).
     room = models.ForeignKey(
-        Room, on_delete=models.CASCADE, related_name="messages", verbose_name=_("room")
+        Room,
+        on_delete=models.CASCADE,
+        related_name="messages",
+        verbose_name=_("room"),
+        db_index=False,
     )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -89,7 +96,10 @@ class Message(models.Model):
 
 
 class MessageRevision(models.Model):
-    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="revisions")
+    # Indexed by revision_number_uniq (message, number), which starts with it.
+    message = models.ForeignKey(
+        Message, on_delete=models.CASCADE, related_name="revisions", db_index=False
+    )
     number = models.PositiveIntegerField()
     body = models.TextField()
     html = models.TextField()
@@ -129,7 +139,8 @@ class RoomEvent(models.Model):
     The kinds are not fixed here: apps register them with their subjects
     (livechat.events), so the help desk's questions share the log with messages."""
 
-    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="events")
+    # Indexed by roomevent_room_event_uniq (room, event_id), which starts with it.
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="events", db_index=False)
     event_id = models.BigIntegerField()
     kind = models.CharField(max_length=32)
     # The object the change left behind (a message, a question), in its wire format.
