@@ -379,6 +379,10 @@ LIVECHAT_RESUME_MAX_EVENTS = env_int("LIVECHAT_RESUME_MAX_EVENTS", 2000)
 LIVECHAT_DB_THREADS = env_int(
     "LIVECHAT_DB_THREADS", 1 if DATABASES["default"]["ENGINE"].endswith("sqlite3") else 4
 )
+# A new message's one statement on PostgreSQL (livechat.message_rows) is prepared once per
+# connection instead of parsed and planned on every send. Off behind a pooler in
+# transaction mode that does not keep prepared statements (PgBouncer before 1.21).
+LIVECHAT_DB_PREPARED_STATEMENTS = env_bool("LIVECHAT_DB_PREPARED_STATEMENTS", True)
 # A connection that stops refreshing its presence (a killed process, a dead network)
 # drops out after this many seconds; live connections refresh every third of it.
 LIVECHAT_PRESENCE_TTL = env_int("LIVECHAT_PRESENCE_TTL", 60)

@@ -105,13 +105,28 @@ def _server_binding_cursor(connection: Any) -> Any:
     quotes each value into the text in Python: for this statement's ~20 values that was
     7 % of a send-bound process's CPU (py-spy --gil); psycopg's server-side binding dumps
     them in C. The statement types every value itself (its casts), as binding needs."""
-    from django.db.backends.postgresql.base import ServerBindingCursor
-
     connection.ensure_connection()
-    raw = ServerBindingCursor(connection.connection)
+    raw = _cursor_class()(connection.connection)
     if connection.queries_logged:
         return connection.make_debug_cursor(raw)
     return connection.make_cursor(raw)
+
+
+@cache
+def _cursor_class() -> type:
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    class PreparedCursor(ServerBindingCursor):  # type: ignore[misc,valid-type]
+        """Asks for what it runs to be prepared, once per connection: this statement,
+        run for every plain send, was parsed and planned by PostgreSQL each time. The
+        backend (core.postgres) allows it unless ``LIVECHAT_DB_PREPARED_STATEMENTS`` is
+        off, for poolers in transaction mode (docs/deployment.md)."""
+
+        def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:
+            kwargs.setdefault("prepare", True)
+            return super().execute(query, params, **kwargs)
+
+    return PreparedCursor
 
 
 def _values(obj: Model, fields: list[Field], connection: Any) -> list[Any]:

@@ -129,6 +129,27 @@ def test_the_public_function_fills_the_payloads_id_and_publishes_it(alice, room)
 # --- alone or in a transaction ---------------------------------------------------------------
 
 
+def prepared_statements() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return [row[0] for row in cursor.fetchall()]
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("prepared", [True, False])
+def test_the_statement_is_prepared_once_per_connection_unless_turned_off(
+    alice, room, settings, prepared
+):
+    settings.LIVECHAT_DB_PREPARED_STATEMENTS = prepared
+    connection.close()  # the setting applies to new connections
+    first = insert(message_rows.insert_new_message, new_message(room, alice))
+    second = insert(message_rows.insert_new_message, new_message(room, alice))
+    assert second == first + 1
+    ours = [s for s in prepared_statements() if s.startswith("WITH allocated AS")]
+    assert len(ours) == (1 if prepared else 0)
+
+
 @postgresql_only
 @pytest.mark.django_db(transaction=True)
 def test_a_plain_send_is_one_statement_and_its_own_transaction(alice, room):
