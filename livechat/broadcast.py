@@ -48,17 +48,17 @@ def group_send(group: str, message: dict[str, Any]) -> None:
     if layer is None:
         return
     loop = _calling_loop()
-    # With a loop, the publish is handed to the loop that gave this thread its work, and
-    # the thread goes on: waiting cost a future resolved across threads and a thread
-    # woken per publish (5 % of a send-bound process), and held the database thread
-    # meanwhile. The loop runs these in the order they were handed over, and the layer
-    # publishes one at a time, so one thread's publishes keep their order.
+    if loop is not None:
+        # Handed to the loop that gave this thread its work, without waiting for it:
+        # waiting cost a future resolved across threads and a thread woken per publish
+        # (5 % of a send-bound process), and held the database thread meanwhile. The
+        # loop runs these in the order they were handed over, and the layer publishes
+        # one at a time, so one thread's publishes keep their order.
+        loop.call_soon_threadsafe(_start_publish, layer, group, message)
+        return
     try:
-        if loop is not None:
-            loop.call_soon_threadsafe(_start_publish, layer, group, message)
-        else:
-            async_to_sync(layer.group_send)(group, message)
-    except Exception as error:  # the loop closed meanwhile, or the layer failed
+        async_to_sync(layer.group_send)(group, message)
+    except Exception as error:
         _publish_failed(group, error)
 
 
