@@ -107,6 +107,9 @@ class SendResult:
     postgres_cpu_ms_per_send: float = 0.0
     redis_cpu_ms_per_send: float = 0.0
     client_cpu_ms_per_send: float = 0.0
+    # What the listeners received of what was acknowledged, by the end of the run: a
+    # send acked faster than it is fanned out is not a faster system, only a queue.
+    listener_deliveries_pct: float = 0.0
 
 
 async def closed_loop(client: Client, deadline: float, latencies: list[int]) -> tuple[int, int]:
@@ -211,7 +214,8 @@ async def measure_sends(
             for i in range(listeners * rooms)
         )
     )
-    drains = [asyncio.create_task(drain(r)) for r in readers]
+    received = [0]
+    drains = [asyncio.create_task(drain(r, received)) for r in readers]
     latencies: list[int] = []
     cpu_before = cpu_snapshot(pids)
     started = time.monotonic()
@@ -241,14 +245,17 @@ async def measure_sends(
         postgres_cpu_ms_per_send=round(1000 * used["postgres"] / max(acked, 1), 2),
         redis_cpu_ms_per_send=round(1000 * used["redis"] / max(acked, 1), 2),
         client_cpu_ms_per_send=round(1000 * used["client"] / max(acked, 1), 2),
+        # Every room has the same senders when --senders is a multiple of --rooms.
+        listener_deliveries_pct=round(100 * received[0] / max(acked * listeners, 1), 1),
     )
 
 
-async def drain(client: Client) -> None:
-    """Read (and drop) everything a listener receives."""
+async def drain(client: Client, received: list[int]) -> None:
+    """Read everything a listener receives, counting the new messages."""
     with contextlib.suppress(Exception):
-        async for _frame in client.ws:
-            pass
+        async for frame in client.ws:
+            if isinstance(frame, str) and '"message.created"' in frame:
+                received[0] += 1
 
 
 async def socket_benchmarks(args: argparse.Namespace) -> list[SendResult]:
@@ -293,8 +300,8 @@ def median_table(results: list[SendResult]) -> list[str]:
     lines = [
         "| server | processes | rooms | listeners per room | senders | persisted sends/s "
         "| ack p50 ms | ack p99 ms | CPU ms per send: server · PostgreSQL · Redis · client "
-        "| errors | runs |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|",
+        "| listeners received | errors | runs |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|",
     ]
 
     def key(r: SendResult) -> tuple[str, int, int, int, int]:
@@ -311,6 +318,7 @@ def median_table(results: list[SendResult]) -> list[str]:
             f"{statistics.median(r.postgres_cpu_ms_per_send for r in rows):.2f} · "
             f"{statistics.median(r.redis_cpu_ms_per_send for r in rows):.2f} · "
             f"{statistics.median(r.client_cpu_ms_per_send for r in rows):.2f} "
+            f"| {min(r.listener_deliveries_pct for r in rows):g} % "
             f"| {sum(r.errors for r in rows)} | {len(rows)} |"
         )
     return lines
