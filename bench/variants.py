@@ -103,8 +103,6 @@ def _patch_loop_lag() -> None:
     import sys
     import time
 
-    from django.core.signals import request_started  # noqa: F401  (Django set up first)
-
     state = {"worst": 0.0, "since": time.perf_counter(), "started": False}
 
     def tick(due: float) -> None:
@@ -120,13 +118,13 @@ def _patch_loop_lag() -> None:
             state["worst"], state["since"] = 0.0, now
         asyncio.get_running_loop().call_later(0.01, tick, now + 0.01)
 
-    original = application.__call__ if hasattr(application, "__call__") else None  # noqa: B004
+    original = application
 
     async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
         if not state["started"]:
             state["started"] = True
             asyncio.get_running_loop().call_later(0.01, tick, time.perf_counter() + 0.01)
-        await original(scope, receive, send)  # type: ignore[misc]
+        await original(scope, receive, send)
 
     globals()["application"] = app
 
