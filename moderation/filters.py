@@ -32,6 +32,7 @@ from accounts.models import User
 from accounts.roles import adopt_role_flags, filter_groups, with_role_flags
 from accounts.usernames import find_mentions
 from accounts.wikiauth.provider import WikiProvider
+from core import clock
 from core.errors import Invalid
 from livechat.guard import Verdict, WriteAttempt
 from livechat.models import Message
@@ -346,8 +347,9 @@ class Variables(dict[str, Any]):
         return self.attempt.room.name
 
     def _timestamp(self) -> str:
-        # As AbuseFilter sets it: wfTimestamp(TS_UNIX), a string.
-        return str(int(timezone.now().timestamp()))
+        # As AbuseFilter sets it: wfTimestamp(TS_UNIX), a string; from the project's
+        # clock, as every other time a write is judged by (core.clock).
+        return str(int(clock.now().timestamp()))
 
     def _wiki_profile(self) -> dict[str, Any]:
         """The OAuth profile kept at the last sign-in with the wiki (accounts.wikiauth);
