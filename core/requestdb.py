@@ -24,6 +24,7 @@ def close_request_connections(**kwargs: Any) -> None:
     # Sent from the request's own context (ASGIHandler closes the response on the
     # request's thread), so these are the request's connections and nobody else's.
     for connection in connections.all(initialized_only=True):
+        # Never under an open transaction: Django would mark it broken for its owner.
         if not connection.in_atomic_block:
             connection.close()
 
